@@ -1,0 +1,64 @@
+"""dffml_nb: DFFML's dataflows and machine learning, Jupyter-first.
+
+``import dffml_nb`` stays light: the dataflow core is standard library only and
+everything heavier (pandas, scikit-learn, Jupyter) loads on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it; resolved lazily by __getattr__
+_LAZY = {
+    # dataflow core
+    "Definition": "dffml_nb.df",
+    "Input": "dffml_nb.df",
+    "Operation": "dffml_nb.df",
+    "op": "dffml_nb.df",
+    "DataFlow": "dffml_nb.df",
+    "run": "dffml_nb.df",
+    "run_sync": "dffml_nb.df",
+    "Event": "dffml_nb.df",
+    "OperationError": "dffml_nb.df",
+    "DataFlowError": "dffml_nb.df",
+    "NO_DEFAULT": "dffml_nb.df",
+    "get_single": "dffml_nb.df",
+    "get_multi": "dffml_nb.df",
+    "group_by": "dffml_nb.df",
+    "associate_definition": "dffml_nb.df",
+    # records, sources, models
+    "Record": "dffml_nb.record",
+    "Feature": "dffml_nb.feature",
+    "Features": "dffml_nb.feature",
+    "Model": "dffml_nb.model",
+    "train": "dffml_nb.high_level",
+    "score": "dffml_nb.high_level",
+    "predict": "dffml_nb.high_level",
+    "load": "dffml_nb.high_level",
+    "save": "dffml_nb.high_level",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dffml_nb' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext dffml_nb``: register the ``%dffml`` magics."""
+    from dffml_nb.nb.magics import load_ipython_extension as _load
+
+    _load(ipython)
