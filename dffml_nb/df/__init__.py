@@ -1,0 +1,37 @@
+"""The dataflow core: standard library only.
+
+Definitions name data, operations consume and produce it, a DataFlow links
+them, and the executor runs it concurrently with locking.
+"""
+
+from dffml_nb.df.context import Context
+from dffml_nb.df.dataflow import DataFlow
+from dffml_nb.df.errors import DataFlowError, OperationError
+from dffml_nb.df.events import KINDS as EVENT_KINDS
+from dffml_nb.df.events import Event
+from dffml_nb.df.executor import Results, events, run, run_sync
+from dffml_nb.df.operation import Operation, op
+from dffml_nb.df.output import associate_definition, get_multi, get_single, group_by
+from dffml_nb.df.types import NO_DEFAULT, Definition, Input
+
+__all__ = [
+    "NO_DEFAULT",
+    "Context",
+    "DataFlow",
+    "DataFlowError",
+    "Definition",
+    "EVENT_KINDS",
+    "Event",
+    "Input",
+    "Operation",
+    "OperationError",
+    "Results",
+    "associate_definition",
+    "events",
+    "get_multi",
+    "get_single",
+    "group_by",
+    "op",
+    "run",
+    "run_sync",
+]

@@ -1,0 +1,52 @@
+"""Errors of the dataflow core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DataFlowError(ValueError):
+    """A dataflow that cannot run: every problem is listed in ``problems``."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        if self.problems:
+            message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+class OperationError(RuntimeError):
+    """An operation raised: names the operation, the context and the input values.
+
+    Raised ``from`` the original exception. ``results`` holds the results of
+    every context that finished before the failure, so nothing finished is lost.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        context: str,
+        inputs: dict[str, Any] | None = None,
+        error: BaseException | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.operation = operation
+        self.context = context
+        self.inputs = dict(inputs or {})
+        self.error = error
+        self.results: dict[str, Any] = {}
+        if message is None:
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in self.inputs.items())
+            message = (
+                f"operation {operation!r} failed in context {context!r} "
+                f"with inputs ({shown}): {type(error).__name__}: {error}"
+            )
+        super().__init__(message)
+
+    def __reduce__(self):  # keep picklable despite the custom signature
+        return (OperationError, (self.operation, self.context, self.inputs, None, str(self)))
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

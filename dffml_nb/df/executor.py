@@ -1,0 +1,787 @@
+"""The in-process async executor.
+
+Each context keeps, per operation, the inputs seen so far for each parameter.
+When an input arrives only the *new* combinations (those that include it) are
+dispatched, so every combination runs exactly once and the cost of an arrival
+is the number of new runs, not the size of the context. Sync operations run
+inline; coroutines, async generators and ``runner="thread"`` become tasks.
+A context whose operations are all inline finishes without touching the event
+loop, which is what makes ``run_sync`` fast and loop-agnostic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import threading
+import time
+from collections import deque
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+
+from dffml_nb.df.context import Context
+from dffml_nb.df.dataflow import DataFlow
+from dffml_nb.df.errors import DataFlowError, OperationError
+from dffml_nb.df.events import Event, short_repr
+from dffml_nb.df.plan import OpPlan, Plan, plan_of
+from dffml_nb.df.types import Definition, Input
+
+__all__ = ["run", "run_sync", "events", "Results"]
+
+_perf = time.perf_counter
+
+
+class Results(dict):
+    """A context's results: definition name -> value, plus ``errors``."""
+
+    __slots__ = ("errors",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.errors: list[OperationError] = []
+
+
+class _OutputShapeError(TypeError):
+    """An operation returned something that does not fit its declared outputs."""
+
+
+class _State:
+    """One operation's inputs so far within one context."""
+
+    __slots__ = ("lists", "cond", "missing", "pending", "defaulted", "seen")
+
+    def __init__(self, plan: OpPlan) -> None:
+        self.lists: list[list[Input]] = [[] for _ in range(plan.n)]
+        self.missing = len(plan.conditions)
+        self.cond = [False] * self.missing if self.missing else None
+        self.pending: list[tuple[Input, ...]] | None = [] if self.missing else None
+        self.defaulted = False
+        self.seen: list[Any] | None = [] if plan.cyclic else None
+
+
+class _ContextRun:
+    """Runs one context: a small state machine driven by inline calls and task completions."""
+
+    __slots__ = (
+        "run", "name", "ctx", "states", "queue", "inflight", "stage", "consumers",
+        "cond_consumers", "errors", "out_results", "out_ran", "driving", "halted",
+        "failure", "tasks", "runs", "parked",
+    )
+
+    def __init__(self, run: _Run, name: str) -> None:
+        self.run = run
+        self.name = name
+        self.ctx = Context(name)
+        self.states: dict[OpPlan, _State] = {}
+        self.queue: deque[tuple[OpPlan, tuple[Input, ...]]] = deque()
+        self.inflight = 0
+        self.stage = 0
+        self.consumers = run.plan.consumers[0]
+        self.cond_consumers = run.plan.cond_consumers[0]
+        self.errors: list[OperationError] = []
+        self.out_results: dict[str, Any] = {}
+        self.out_ran = False
+        self.driving = False
+        self.halted = False
+        self.failure: OperationError | None = None
+        self.tasks: set[asyncio.Task[Any]] | None = None
+        self.runs = 0
+        self.parked = 0
+
+    # -- inputs ------------------------------------------------------------
+
+    def begin(self, items: list[Input]) -> None:
+        run = self.run
+        if run.on_event is not None:
+            run.emit(Event("context_started", self.name))
+        for item in run.plan.starters[0]:
+            self._dispatch(item, ())
+        add = self._add
+        for item in items:
+            add(item)
+        self._drive()
+
+    def _add(self, item: Input) -> None:
+        self.ctx._add(item)
+        self._feed(item)
+
+    def _feed(self, item: Input) -> None:
+        definition = item.definition
+        consumers = self.consumers.get(definition)
+        if consumers is not None:
+            states = self.states
+            for plan, index in consumers:
+                state = states.get(plan)
+                if state is None:
+                    state = states[plan] = _State(plan)
+                lists = state.lists
+                if plan.n == 1:
+                    lists[0].append(item)
+                    self._dispatch_state(plan, state, (item,))
+                    continue
+                pools = [(item,) if j == index else lists[j] for j in range(plan.n)]
+                lists[index].append(item)
+                if all(pools):
+                    for args in itertools.product(*pools):
+                        self._dispatch_state(plan, state, args)
+        conditions = self.cond_consumers.get(definition)
+        if conditions is not None and item.value:
+            for plan, index in conditions:
+                state = self.states.get(plan)
+                if state is None:
+                    state = self.states[plan] = _State(plan)
+                if not state.cond[index]:
+                    state.cond[index] = True
+                    state.missing -= 1
+                    if state.missing == 0:
+                        self.queue.extend((plan, args) for args in state.pending)
+                        state.pending = None
+
+    def _dispatch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        state = self.states.get(plan)
+        if state is None:
+            state = self.states[plan] = _State(plan)
+        self._dispatch_state(plan, state, args)
+
+    def _dispatch_state(self, plan: OpPlan, state: _State, args: tuple[Input, ...]) -> None:
+        if state.missing:
+            state.pending.append(args)
+        else:
+            self.queue.append((plan, args))
+
+    def _apply_defaults(self, stage: int) -> None:
+        """When a stage settles, parameters with defaults that got no input use them."""
+        for plan in self.run.plan.with_defaults[stage]:
+            state = self.states.get(plan)
+            if state is None:
+                state = self.states[plan] = _State(plan)
+            if state.defaulted:
+                continue
+            state.defaulted = True
+            empty = [(i, v) for i, v in plan.defaults if not state.lists[i]]
+            if not empty:
+                continue
+            for i, value in empty:
+                param = plan.params[i]
+                state.lists[i].append(Input(value, plan.op.inputs[param], origin="default"))
+            if all(state.lists):
+                for args in itertools.product(*state.lists):
+                    self._dispatch_state(plan, state, args)
+
+    # -- driving -----------------------------------------------------------
+
+    def _drive(self) -> None:
+        if self.driving:
+            return
+        self.driving = True
+        try:
+            queue = self.queue
+            run = self.run
+            while True:
+                while queue and not self.halted:
+                    plan, args = queue.popleft()
+                    self.runs += 1
+                    if self.runs > run.max_runs:
+                        self._too_many_runs(plan, args)
+                        break
+                    if plan.locked and not run.acquire(self, plan, args):
+                        continue
+                    if plan.inline:
+                        self._call_inline(plan, args)
+                    else:
+                        self._launch(plan, args)
+                if self.inflight or (self.parked and not self.halted):
+                    return
+                if self.halted:
+                    self._finish()
+                    return
+                if not self._advance():
+                    return
+        finally:
+            self.driving = False
+
+    def _advance(self) -> bool:
+        """Move to the next stage when this one has settled; False once finished."""
+        plan = self.run.plan
+        while self.stage < 3:
+            self._apply_defaults(self.stage)
+            if self.queue:
+                return True
+            self.stage += 1
+            if self.stage == 3:
+                break
+            if (self.stage == 1 and plan.has_cleanup_ops) or (self.stage == 2 and plan.has_output_ops):
+                self._enter_stage(self.stage)
+                if self.queue:
+                    return True
+        self._finish()
+        return False
+
+    def _enter_stage(self, stage: int) -> None:
+        plan = self.run.plan
+        self.consumers = plan.consumers[stage]
+        self.cond_consumers = plan.cond_consumers[stage]
+        for starter in plan.starters[stage]:
+            self._dispatch(starter, ())
+        for items in list(self.ctx._by_definition.values()):
+            for item in list(items):
+                self._feed(item)
+
+    def _kwargs(self, plan: OpPlan, args: tuple[Input, ...]) -> dict[str, Any]:
+        if plan.n == 1:
+            kwargs = {plan.params[0]: args[0].value}
+        else:
+            kwargs = {p: a.value for p, a in zip(plan.params, args)}
+        for param in plan.ctx_params:
+            kwargs[param] = self.ctx
+        return kwargs
+
+    def _call_inline(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        run = self.run
+        kwargs = self._kwargs(plan, args)
+        on_event = run.on_event
+        if on_event is not None:
+            run.emit(Event("operation_started", self.name, plan.name, inputs=_shorts(plan, args)))
+            started = _perf()
+        attempts = plan.retry
+        while True:
+            try:
+                result = plan.func(**kwargs)
+                if plan.kind == "gen":
+                    result = list(result)
+                break
+            except Exception as error:  # noqa: BLE001 - any failure of user code is reported
+                if attempts:
+                    attempts -= 1
+                    continue
+                self._failed(plan, args, error, _perf() - started if on_event else None)
+                return
+        try:
+            if plan.kind == "gen":
+                for item in result:
+                    self._outputs(plan, args, item)
+            else:
+                self._outputs(plan, args, result)
+        except _OutputShapeError as error:
+            self._failed(plan, args, error, None)
+            return
+        if on_event is not None:
+            run.emit(
+                Event(
+                    "operation_finished", self.name, plan.name, _perf() - started,
+                    outputs=_short_outputs(plan, result),
+                )
+            )
+
+    def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        self.inflight += 1
+        if self.tasks is None:
+            self.tasks = set()
+        task = asyncio.get_running_loop().create_task(self._call_async(plan, args))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _call_async(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        run = self.run
+        on_event = run.on_event
+        started = _perf()
+        try:
+            kwargs = self._kwargs(plan, args)
+            if on_event is not None:
+                run.emit(Event("operation_started", self.name, plan.name, inputs=_shorts(plan, args)))
+            attempts = plan.retry
+            yielded = False
+            while True:
+                try:
+                    if plan.kind == "asyncgen":
+                        result = None
+                        async for item in plan.func(**kwargs):
+                            yielded = True
+                            self._outputs(plan, args, item)
+                            self._drive()
+                    elif plan.kind == "async":
+                        result = await plan.func(**kwargs)
+                    else:  # runner="thread"
+                        call = functools.partial(_call_collect, plan.func, kwargs)
+                        result = await asyncio.get_running_loop().run_in_executor(None, call)
+                    break
+                except _OutputShapeError as error:
+                    self._failed(plan, args, error, _perf() - started)
+                    return
+                except Exception as error:  # noqa: BLE001
+                    if attempts and not yielded:
+                        attempts -= 1
+                        continue
+                    self._failed(plan, args, error, _perf() - started)
+                    return
+            try:
+                if plan.kind == "gen":
+                    for item in result:
+                        self._outputs(plan, args, item)
+                elif plan.kind != "asyncgen":
+                    self._outputs(plan, args, result)
+            except _OutputShapeError as error:
+                self._failed(plan, args, error, _perf() - started)
+                return
+            if on_event is not None:
+                run.emit(
+                    Event(
+                        "operation_finished", self.name, plan.name, _perf() - started,
+                        outputs=_short_outputs(plan, result),
+                    )
+                )
+        finally:
+            self.inflight -= 1
+            if plan.locked:
+                run.release(plan, args)
+            self._drive()
+
+    # -- outputs -----------------------------------------------------------
+
+    def _outputs(self, plan: OpPlan, args: tuple[Input, ...], result: Any) -> None:
+        if result is None:
+            return
+        if plan.stage == 2:
+            self.out_ran = True
+            if isinstance(result, dict):
+                self.out_results.update(result)
+            elif plan.single_def is not None:
+                self.out_results[plan.single_def.name] = result
+            return
+        if plan.single:
+            if plan.unwrap and type(result) is dict and len(result) == 1 and plan.single_key in result:
+                result = result[plan.single_key]
+            if plan.expand_single:
+                for value in _iterate(plan, plan.single_key, result):
+                    self._emit_output(plan, plan.single_def, value, args)
+            else:
+                self._emit_output(plan, plan.single_def, result, args)
+            return
+        if not isinstance(result, dict):
+            raise _OutputShapeError(
+                f"operation {plan.name!r} has outputs {', '.join(map(repr, plan.outputs))} and must "
+                f"return a dict keyed by them, but returned {type(result).__name__}: {short_repr(result)}"
+            )
+        for key, value in result.items():
+            definition = plan.outputs.get(key)
+            if definition is None:
+                raise _OutputShapeError(
+                    f"operation {plan.name!r} returned output {key!r}, which it does not declare; "
+                    f"its outputs are {', '.join(map(repr, plan.outputs))}"
+                )
+            if value is None:
+                continue
+            if key in plan.expand:
+                for item in _iterate(plan, key, value):
+                    self._emit_output(plan, definition, item, args)
+            else:
+                self._emit_output(plan, definition, value, args)
+
+    def _emit_output(self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]) -> None:
+        if definition.validate is not None:
+            value = definition.validate(value)
+        item = Input(value, definition, args, plan.name)
+        if plan.cyclic and _seen_in_lineage(item):
+            # The redundancy rule: a value that comes back round a cycle unchanged
+            # adds nothing new, so the cycle settles instead of spinning forever.
+            return
+        self._add(item)
+
+    # -- failures and the end ----------------------------------------------
+
+    def _failed(self, plan: OpPlan, args: tuple[Input, ...], error: BaseException, duration: float | None) -> None:
+        values = {p: a.value for p, a in zip(plan.params, args)}
+        failure = OperationError(plan.name, self.name, values, error)
+        failure.__cause__ = error
+        run = self.run
+        if run.on_event is not None:
+            run.emit(Event("operation_failed", self.name, plan.name, duration, error=failure))
+        if run.strict:
+            self.failure = failure
+            self.halted = True
+            self.queue.clear()
+            if self.tasks:
+                for task in list(self.tasks):
+                    if task is not _current_task():
+                        task.cancel()
+        else:
+            self.errors.append(failure)
+
+    def _too_many_runs(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        cyclic = sorted({p.name for p in self.run.plan.ops if p.cyclic})
+        cause = DataFlowError(
+            f"context {self.name!r} ran more than {self.run.max_runs} operations without settling"
+            + (f"; operations {', '.join(cyclic)} form a cycle that keeps producing new values" if cyclic else "")
+            + ". Make the cycle converge (return None to stop it) or pass a larger max_runs="
+        )
+        self._failed(plan, args, cause, None)
+        if not self.run.strict:
+            self.halted = True
+            self.queue.clear()
+
+    def _finish(self) -> None:
+        run = self.run
+        if self.stage == 4:
+            return
+        self.stage = 4
+        if self.failure is not None:
+            results = None
+        else:
+            results = Results()
+            results.errors = self.errors
+            if self.out_ran:
+                results.update(self.out_results)
+            else:
+                by_definition = self.ctx._by_definition
+                for definition in run.plan.leaves:
+                    items = by_definition.get(definition)
+                    if items:
+                        results[definition.name] = (
+                            items[0].value if len(items) == 1 else [i.value for i in items]
+                        )
+            if run.on_event is not None:
+                run.emit(Event("context_finished", self.name, results=results))
+        # release everything this context held: memory stays flat over many contexts
+        self.ctx = None
+        self.states = None
+        run.context_done(self, results)
+
+
+def _current_task() -> Any:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
+
+
+def _call_collect(func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    result = func(**kwargs)
+    if hasattr(result, "__next__"):  # a generator run in a thread: drain it there
+        return list(result)
+    return result
+
+
+def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise _OutputShapeError(
+            f"operation {plan.name!r} expands output {key!r}, so it must return a list "
+            f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
+        )
+    return value
+
+
+def _seen_in_lineage(item: Input) -> bool:
+    definition, value = item.definition, item.value
+    for ancestor in item.ancestors():
+        if ancestor.definition == definition:
+            try:
+                if ancestor.value is value or bool(ancestor.value == value):
+                    return True
+            except Exception:  # values that can't be compared (arrays, frames) never match
+                continue
+    return False
+
+
+def _shorts(plan: OpPlan, args: tuple[Input, ...]) -> dict[str, str]:
+    return {p: short_repr(a.value) for p, a in zip(plan.params, args)}
+
+
+def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:
+    if result is None:
+        return {}
+    if plan.single and not (plan.stage == 2 and isinstance(result, dict)):
+        return {plan.single_key: short_repr(result)}
+    if isinstance(result, dict):
+        return {str(k): short_repr(v) for k, v in result.items()}
+    return {"result": short_repr(result)}
+
+
+class _Run:
+    """One call of ``run``: the contexts in flight, locks and finished results."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        strict: bool,
+        on_event: Callable[[Event], Any] | None,
+        max_runs: int,
+    ) -> None:
+        self.plan = plan
+        self.strict = strict
+        self.on_event = on_event
+        self.max_runs = max_runs
+        self.active: set[_ContextRun] = set()
+        self.done: deque[tuple[str, Results]] = deque()
+        self.failure: OperationError | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.busy: set[int] = set()
+        self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]]] = {}
+        self.finished = 0
+
+    def emit(self, event: Event) -> None:
+        self.on_event(event)
+
+    def start(self, name: str, items: list[Input]) -> None:
+        context = _ContextRun(self, name)
+        self.active.add(context)
+        context.begin(items)
+
+    def context_done(self, context: _ContextRun, results: Results | None) -> None:
+        self.active.discard(context)
+        if results is None:
+            if self.failure is None:
+                self.failure = context.failure
+        else:
+            self.done.append((context.name, results))
+            self.finished += 1
+        self.wake()
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        self.waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self.waiter
+        finally:
+            self.waiter = None
+
+    # -- locks: one input of a locked definition in one running operation at a time
+
+    def acquire(self, context: _ContextRun, plan: OpPlan, args: tuple[Input, ...]) -> bool:
+        keys = [id(args[i]) for i in plan.locked]
+        for key in keys:
+            if key in self.busy:
+                self.waiting.setdefault(key, []).append((context, plan, args))
+                context.parked += 1
+                return False
+        if plan.inline:
+            return True  # runs to completion before anything else can look at the lock
+        self.busy.update(keys)
+        return True
+
+    def release(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+        woken: list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]] = []
+        for i in plan.locked:
+            key = id(args[i])
+            self.busy.discard(key)
+            woken.extend(self.waiting.pop(key, ()))
+        for context, waiting_plan, waiting_args in woken:
+            context.parked -= 1
+            if context.halted or context.stage == 4:
+                continue
+            context.queue.appendleft((waiting_plan, waiting_args))
+            context.runs -= 1  # it was counted when first popped
+        for context in {c for c, _, _ in woken}:
+            if not context.driving and context.stage != 4:
+                context._drive()
+
+    def cancel(self) -> None:
+        for context in list(self.active):
+            context.halted = True
+            for task in list(context.tasks or ()):
+                task.cancel()
+
+
+def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
+    if inputs is None:
+        yield "0", []
+        return
+    if isinstance(inputs, Input):
+        yield "0", [inputs]
+        return
+    if isinstance(inputs, dict):
+        sets = [isinstance(v, (dict, list, tuple, Input)) for v in inputs.values()]
+        if inputs and not any(sets):
+            yield "0", inputs  # one input set given bare: {definition: value}
+            return
+        for name, input_set in inputs.items():
+            yield str(name), input_set
+        return
+    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(i, Input) for i in inputs):
+        yield "0", list(inputs)  # DFFML style: a list of Inputs is one context
+        return
+    for index, input_set in enumerate(inputs):
+        yield str(index), input_set
+
+
+def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
+    items: list[Input] = list(plan.seed)
+    if isinstance(input_set, dict):
+        input_set = [input_set]
+    elif isinstance(input_set, Input):
+        input_set = [input_set]
+    elif not isinstance(input_set, (list, tuple)):
+        raise DataFlowError(
+            f"context {name!r}: inputs must be a dict {{definition: value}} or a list of Inputs "
+            f"and dicts, got {type(input_set).__name__}: {short_repr(input_set)}"
+        )
+    for entry in input_set:
+        if isinstance(entry, Input):
+            if isinstance(entry.definition, str):
+                entry = Input(entry.value, plan.resolve(entry.definition, f"context {name!r}: an input"), entry.parents, entry.origin)
+            items.append(entry)
+        elif isinstance(entry, dict):
+            for key, value in entry.items():
+                items.append(Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed"))
+        else:
+            raise DataFlowError(
+                f"context {name!r}: each input must be an Input or a dict {{definition: value}}, "
+                f"got {type(entry).__name__}: {short_repr(entry)}"
+            )
+    for index, item in enumerate(items):
+        if isinstance(item.definition, str):
+            items[index] = item = Input(item.value, plan.resolve(item.definition, "a seed"), item.parents, item.origin)
+        if plan.any_validate and item.definition.validate is not None:
+            try:
+                value = item.definition.validate(item.value)
+            except Exception as error:
+                raise DataFlowError(
+                    f"context {name!r}: value {short_repr(item.value)} rejected by the validator of "
+                    f"definition {item.definition.name!r}: {error}"
+                ) from error
+            items[index] = Input(value, item.definition, item.parents, item.origin)
+    return items
+
+
+async def run(
+    dataflow: DataFlow,
+    inputs: Any = None,
+    *,
+    strict: bool = True,
+    max_contexts: int = 128,
+    on_event: Callable[[Event], Any] | None = None,
+    max_runs: int = 100_000,
+) -> AsyncIterator[tuple[str, Results]]:
+    """Run ``dataflow``; yield ``(context_name, results)`` as each context finishes.
+
+    ``inputs``: ``{context_name: input_set}`` or a list of input sets (contexts
+    named ``"0"``, ``"1"``, ...); an input set is ``{definition_name: value}`` or a
+    list of ``Input``s and such dicts. ``strict=False`` keeps going past failures
+    (they land in ``results.errors``). ``max_runs`` bounds the operations one
+    context may run, so a cycle that never settles fails instead of hanging.
+    """
+    plan = plan_of(dataflow)
+    state = _Run(plan, strict, on_event, max_runs)
+    sets = _input_sets(inputs)
+    exhausted = False
+    started = 0
+    done = state.done
+    try:
+        while True:
+            while not exhausted and state.failure is None and len(state.active) < max_contexts:
+                try:
+                    name, input_set = next(sets)
+                except StopIteration:
+                    exhausted = True
+                    break
+                state.start(name, _parse(plan, name, input_set))
+                started += 1
+                if done and len(done) >= 256:
+                    break
+            while done:
+                yield done.popleft()
+            if (exhausted or state.failure is not None) and not state.active:
+                break
+            if state.active and not done:
+                await state.wait()
+            elif started & 1023 == 0:
+                await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
+        if state.failure is not None:
+            failure = state.failure
+            raise failure from failure.__cause__
+    finally:
+        if state.active:
+            state.cancel()
+
+
+async def events(dataflow: DataFlow, inputs: Any = None, **options: Any) -> AsyncIterator[Event]:
+    """The event stream of a run as an async iterator (``context_finished`` carries results)."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    end = object()
+
+    async def pump() -> None:
+        try:
+            async for _ in run(dataflow, inputs, on_event=queue.put_nowait, **options):
+                pass
+        finally:
+            queue.put_nowait(end)
+
+    task = asyncio.ensure_future(pump())
+    try:
+        while True:
+            event = await queue.get()
+            if event is end:
+                break
+            yield event
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
+
+
+def run_sync(dataflow: DataFlow, inputs: Any = None, **options: Any) -> dict[str, Results]:
+    """Run to completion and return ``{context_name: results}``.
+
+    Works with or without a running event loop (a Jupyter kernel), with no
+    nest_asyncio: flows of plain functions run right here; flows with async
+    operations inside a running loop run on a private loop in a worker thread.
+    On failure the raised ``OperationError`` carries ``.results`` of the
+    contexts that finished.
+    """
+    collected: dict[str, Results] = {}
+
+    async def main() -> None:
+        async for name, results in run(dataflow, inputs, **options):
+            collected[name] = results
+
+    try:
+        if plan_of(dataflow).all_inline:
+            _drive_inline(main())
+        elif _loop_running():
+            _run_in_thread(main())
+        else:
+            asyncio.run(main())
+    except OperationError as error:
+        error.results = collected
+        raise
+    return collected
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _drive_inline(coro: Any) -> None:
+    """Step a coroutine that never waits on a future, without any event loop."""
+    try:
+        while True:
+            yielded = coro.send(None)
+            if yielded is not None:  # pragma: no cover - inline flows never wait
+                raise RuntimeError("an inline-only run waited on the event loop")
+    except StopIteration:
+        return
+    finally:
+        coro.close()
+
+
+def _run_in_thread(coro: Any) -> None:
+    outcome: dict[str, BaseException] = {}
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="dffml_nb-run_sync", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]

@@ -1,0 +1,157 @@
+"""Compile a DataFlow into the lookup tables the executor runs from.
+
+Done once per flow (cached), so that a run does dictionary lookups only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dffml_nb.df.dataflow import DataFlow, ensure_valid
+from dffml_nb.df.operation import Operation
+from dffml_nb.df.types import Definition
+
+STAGE_INDEX = {"processing": 0, "cleanup": 1, "output": 2}
+
+
+class OpPlan:
+    """One operation, flattened for the executor's hot loop."""
+
+    __slots__ = (
+        "op", "name", "func", "params", "n", "defaults", "conditions", "single",
+        "single_key", "single_def", "outputs", "expand", "expand_single", "kind",
+        "inline", "retry", "ctx_params", "locked", "cyclic", "stage", "unwrap",
+    )
+
+    def __init__(self, operation: Operation, cyclic: bool) -> None:
+        self.op = operation
+        self.name = operation.name
+        self.func = operation.func
+        self.params = tuple(operation.inputs)
+        self.n = len(self.params)
+        self.defaults = tuple(
+            (i, operation.defaults[p]) for i, p in enumerate(self.params) if p in operation.defaults
+        )
+        self.conditions = operation.conditions
+        self.single = operation.single
+        self.outputs = operation.outputs
+        self.single_key, self.single_def = next(iter(operation.outputs.items()), (None, None))
+        self.expand = operation.expand
+        self.expand_single = self.single and self.single_key in operation.expand
+        # DFFML-style ``return {"key": value}`` from a one-output operation is unwrapped
+        # unless the output itself holds dicts.
+        self.unwrap = self.single and self.single_def.primitive not in ("dict", "object")
+        self.kind = operation.kind
+        self.inline = operation.runner == "inline" and operation.kind in ("sync", "gen")
+        self.retry = operation.retry
+        self.ctx_params = operation.context_params
+        self.locked = tuple(i for i, p in enumerate(self.params) if operation.inputs[p].lock)
+        self.cyclic = cyclic
+        self.stage = STAGE_INDEX[operation.stage]
+
+
+class Plan:
+    """Per stage: which (operation, parameter index) consume each definition."""
+
+    def __init__(self, flow: DataFlow) -> None:
+        ensure_valid(flow)
+        ops = list(flow)
+        cyclic = _cyclic_operations(ops)
+        self.ops = [OpPlan(o, o.name in cyclic) for o in ops]
+        self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
+        self.cond_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
+        self.starters: list[list[OpPlan]] = [[], [], []]
+        self.with_defaults: list[list[OpPlan]] = [[], [], []]
+        for plan in self.ops:
+            for index, param in enumerate(plan.params):
+                definition = plan.op.inputs[param]
+                self.consumers[plan.stage].setdefault(definition, []).append((plan, index))
+            for index, definition in enumerate(plan.conditions):
+                self.cond_consumers[plan.stage].setdefault(definition, []).append((plan, index))
+            if plan.n == 0:
+                self.starters[plan.stage].append(plan)
+            if plan.defaults:
+                self.with_defaults[plan.stage].append(plan)
+        self.has_output_ops = any(p.stage == 2 for p in self.ops)
+        self.has_cleanup_ops = any(p.stage == 1 for p in self.ops)
+        self.leaves = list(flow.leaves.values())
+        self.definitions = flow.definitions
+        self.all_inline = all(p.inline for p in self.ops)
+        self.seed = flow.seed
+        self.any_validate = any(d.validate is not None for d in self.definitions.values())
+
+    def resolve(self, name: str, where: str) -> Definition:
+        definition = self.definitions.get(name)
+        if definition is None:
+            from dffml_nb.df.errors import DataFlowError
+
+            known = ", ".join(sorted(self.definitions)) or "(none)"
+            raise DataFlowError(
+                f"{where} names definition {name!r}, which this flow does not use; "
+                f"definitions of this flow: {known}"
+            )
+        return definition
+
+
+def _cyclic_operations(ops: list[Operation]) -> set[str]:
+    """Names of operations on a cycle (definition -> operation -> definition)."""
+    consumers: dict[Definition, list[Operation]] = {}
+    for o in ops:
+        for d in (*o.inputs.values(), *o.conditions):
+            consumers.setdefault(d, []).append(o)
+    graph = {o.name: {c.name for d in o.outputs.values() for c in consumers.get(d, ())} for o in ops}
+    # Tarjan's strongly connected components, iteratively
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = set()
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph[node]:
+                    cyclic.update(component)
+    return cyclic
+
+
+def plan_of(flow: DataFlow) -> Plan:
+    """The compiled plan of ``flow``, cached until its operations or seed change."""
+    key = (tuple(id(o) for o in flow), tuple(id(s) for s in flow.seed))
+    cached: Any = flow._plan
+    if cached is None or cached[0] != key:
+        cached = (key, Plan(flow))
+        flow._plan = cached
+    return cached[1]
