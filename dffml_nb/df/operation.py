@@ -73,7 +73,7 @@ class Operation:
 
         #: parameters that receive the running Context instead of an input
         self.context_params = tuple(
-            p for p, param in params.items() if hints.get(p, param.annotation) is Context
+            p for p, param in params.items() if _is_context(hints.get(p, param.annotation))
         )
         self.defaults: dict[str, Any] = {}
         if inputs is None:
@@ -113,6 +113,8 @@ class Operation:
             else:
                 if inspect.isasyncgenfunction(func) or inspect.isgeneratorfunction(func):
                     returned = _yielded(returned)
+                if fname in set(expand):
+                    returned = _yielded(returned, list_too=True)
                 outputs = {fname: Definition(fname, returned)}
         self.outputs: dict[str, Definition] = {}
         for key, definition in outputs.items():
@@ -154,6 +156,11 @@ class Operation:
         ins = ", ".join(f"{k}: {d.name}" for k, d in self.inputs.items())
         outs = ", ".join(f"{k}: {d.name}" for k, d in self.outputs.items())
         return f"Operation({self.name!r}, inputs=({ins}), outputs=({outs}), stage={self.stage!r})"
+
+    @property
+    def op(self) -> Operation:
+        """DFFML's spelling (``Thing.op.inputs``): the operation itself."""
+        return self
 
     @property
     def signature(self) -> str:
@@ -228,10 +235,15 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
         return dict(getattr(func, "__annotations__", {}) or {})
 
 
-def _yielded(annotation: Any) -> Any:
-    """``AsyncIterator[int]`` -> ``int``: what a generator yields."""
+def _is_context(annotation: Any) -> bool:
+    # a string annotation that could not be resolved still names the Context type
+    return annotation is Context or annotation in ("Context", "dffml_nb.df.Context")
+
+
+def _yielded(annotation: Any, list_too: bool = False) -> Any:
+    """``AsyncIterator[int]`` -> ``int``: what a generator yields (or an expanded list holds)."""
     origin = typing.get_origin(annotation)
-    if origin in _ITERATOR_ORIGINS:
+    if origin in _ITERATOR_ORIGINS or (list_too and origin in (list, tuple, collections.abc.Sequence)):
         args = typing.get_args(annotation)
         return args[0] if args else None
     return annotation
