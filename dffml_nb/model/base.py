@@ -1,0 +1,456 @@
+"""The :class:`Model` base class: configuration, training, prediction, persistence.
+
+Every model — the scikit-learn registry, ``slr`` and third-party plugins — is a
+subclass that implements four small hooks; everything users touch (data
+handling, confidence, saving, display, dataflow operation) lives here once::
+
+    class MyModel(Model):
+        kind = "regressor"            # or "classifier" / "clusterer"
+
+        def _fit(self, X, y): ...     # X: float matrix; y: targets (None for clusterers)
+        def _predict(self, X): ...    # -> (values, confidences or None)
+        def _get_state(self): ...     # anything skops can save (arrays, dicts, estimators)
+        def _set_state(self, state): ...
+
+Register it with one line of ``pyproject.toml``:
+``[project.entry-points."dffml_nb.model"] mymodel = "mypkg:MyModel"``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dffml_nb.model import persist
+from dffml_nb.model.config import Hyperparameter
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+KINDS = ("regressor", "classifier", "clusterer")
+
+
+class ModelNotTrainedError(RuntimeError):
+    """Predicting (or saving) before the model was trained or loaded."""
+
+
+class _ClassOrInstance:
+    """A method that does one thing on the class and another on an instance.
+
+    ``Model.load("scikitlr")`` looks a model class up by name, while
+    ``model.load()`` reads a trained model from ``model.location``.
+    """
+
+    def __init__(self, on_class: Any, on_instance: Any) -> None:
+        self.on_class, self.on_instance = on_class, on_instance
+        self.__doc__ = on_instance.__doc__
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self.on_class.__get__(owner, type(owner))
+        return self.on_instance.__get__(instance, owner)
+
+
+def feature_text(feature: Any) -> str:
+    """``"Years:int:1"`` for a Feature (the form DFFML's command line uses)."""
+    dtype = getattr(feature, "dtype", float)
+    dtype_name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", str(dtype))
+    return f"{feature.name}:{dtype_name}:{getattr(feature, 'length', 1)}"
+
+
+def _parse_feature(value: Any) -> Any:
+    from dffml_nb.feature import Feature
+
+    return Feature.parse(value) if isinstance(value, str) else value
+
+
+def _parse_features(values: Any) -> list[Any]:
+    if isinstance(values, str):  # one feature given as a string, not a list of its letters
+        values = [values]
+    return [_parse_feature(value) for value in values]
+
+
+def _primitive(feature: Any) -> str:
+    """The dataflow primitive name for a feature's values."""
+    if getattr(feature, "length", 1) != 1:
+        return "list"
+    dtype = getattr(feature, "dtype", float)
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", "object")
+    return name if name in ("int", "float", "str", "bool") else "object"
+
+
+def _r2(y: np.ndarray, predicted: np.ndarray) -> float:
+    """Coefficient of determination, as ``sklearn.metrics.r2_score`` computes it.
+
+    Written out here (three lines of numpy) so that ``slr`` and plugins do not
+    pay for importing scikit-learn just to report a confidence.
+    """
+    import numpy as np
+
+    residual = float(np.sum((y - predicted) ** 2))
+    total = float(np.sum((y - np.mean(y)) ** 2))
+    if total == 0.0:
+        return 1.0 if residual == 0.0 else 0.0
+    return 1.0 - residual / total
+
+
+class Model:
+    """A trainable model with DFFML's configuration: features, target, location.
+
+    Keywords: ``features`` (``Feature``s or strings like ``"Years:int:1"``),
+    ``predict`` (the target, a ``Feature`` or ``"Salary:float:1"``), ``location``
+    (directory to save to and load from) and the model's own hyperparameters
+    (see :meth:`hyperparameters`). An unknown keyword is a ``TypeError`` that
+    lists the valid ones; hyperparameter values given as text (from a form or a
+    command line) are converted to the type the model expects.
+
+    Confidence, per DFFML's convention: classifiers report the probability of
+    the predicted class, regressors the R² of the model on its training data
+    (the same for every prediction), clusterers ``None``.
+
+    With a ``location``, training saves the model there, and a model that has not
+    been trained in this session loads it from there when first asked to predict.
+    """
+
+    #: registry name (``"scikitlr"``); defaults to the class name in lowercase
+    name: ClassVar[str] = ""
+    #: "regressor", "classifier" or "clusterer"
+    kind: ClassVar[str] = "regressor"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("name"):
+            cls.name = cls.__name__.lower()
+        if cls.kind not in KINDS:
+            raise TypeError(
+                f"{cls.__name__}.kind must be one of {', '.join(KINDS)}, not {cls.kind!r}"
+            )
+
+    def __init__(
+        self,
+        features: Any = None,
+        predict: Any = None,
+        location: str | os.PathLike | None = None,
+        **hyperparameters: Any,
+    ) -> None:
+        known = type(self).hyperparameters()
+        unknown = [key for key in hyperparameters if key not in known]
+        if unknown:
+            valid = ", ".join(["features", "predict", "location", *known])
+            raise TypeError(
+                f"{self.name}() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(map(repr, unknown))}; valid keywords: {valid}"
+            )
+        self.hyperparameter_values: dict[str, Any] = {
+            key: known[key].parse(value) for key, value in hyperparameters.items()
+        }
+        self.features: list[Any] | None = None if features is None else _parse_features(features)
+        if predict is None and self.kind == "clusterer":
+            predict = "cluster:int:1"  # what the predicted label is called, as in DFFML
+        self.target: Any = None if predict is None else _parse_feature(predict)
+        self.location: Path | None = None if location is None else Path(location)
+        self.confidence: float | None = None  # training R² of a regressor
+        self.last_score: tuple[str, float] | None = None
+        self._trained = False
+
+    # -- hooks for subclasses ------------------------------------------------
+
+    @classmethod
+    def hyperparameters(cls) -> dict[str, Hyperparameter]:
+        """``{name: Hyperparameter(type, default, choices, ...)}`` this model accepts."""
+        return {}
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _fit")
+
+    def _predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _predict")
+
+    def _get_state(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _get_state")
+
+    def _set_state(self, state: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _set_state")
+
+    # -- configuration -------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        """The constructor keywords of this model: ``type(model)(**model.config())`` rebuilds it."""
+        return {
+            "features": None if self.features is None else [feature_text(f) for f in self.features],
+            "predict": None if self.target is None else feature_text(self.target),
+            "location": None if self.location is None else str(self.location),
+            **self.hyperparameter_values,
+        }
+
+    def _require_config(self) -> tuple[list[Any], Any]:
+        if not self.features:
+            raise ValueError(
+                f"{self.name}: no features configured (pass features=[...] to the model)"
+            )
+        if self.target is None:
+            raise ValueError(
+                f"{self.name}: no target configured (pass predict='Name:float:1' to the model)"
+            )
+        return self.features, self.target
+
+    @property
+    def is_trained(self) -> bool:
+        """Trained in this session, or a saved model is waiting in ``location``."""
+        return self._trained or (
+            self.location is not None and persist.has_saved_model(self.location)
+        )
+
+    # -- training and prediction --------------------------------------------
+
+    def fit(self, *data: Any) -> Model:
+        """Train on the data arguments (rows, Records, files, DataFrames, sources).
+
+        Saves to ``location`` when one is set. Returns the model.
+        """
+        from dffml_nb.model import data as arrays
+
+        features, target = self._require_config()
+        names = [feature.name for feature in features]
+        supervised = self.kind != "clusterer"
+        frame = arrays.to_frame(data, names + [target.name] if supervised else names)
+        if len(frame) == 0:
+            raise ValueError(f"{self.name}: no records to train on (the training data is empty)")
+        X = arrays.matrix(frame, features)
+        y = arrays.target(frame, target, numeric=self.kind == "regressor") if supervised else None
+        self._fit(X, y)
+        self._trained = True
+        self.last_score = None
+        if self.kind == "regressor":
+            predicted, _ = self._predict(X)
+            self.confidence = _r2(y, predicted)
+        if self.location is not None:
+            self.save()
+        return self
+
+    def train(self, *data: Any) -> Model:
+        """Same as :meth:`fit` (DFFML's name)."""
+        return self.fit(*data)
+
+    def _ensure_trained(self) -> None:
+        if self._trained:
+            return
+        if self.location is not None and persist.has_saved_model(self.location):
+            self._load_location()
+            return
+        where = f"; there is no saved model in {str(self.location)!r}" if self.location else ""
+        raise ModelNotTrainedError(
+            f"{self.name} is not trained: train it first (train(model, data) or model.fit(data)){where}"
+        )
+
+    def predict_arrays(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(values, confidences)`` for a float feature matrix; confidences may be None."""
+        import numpy as np
+
+        self._ensure_trained()
+        if len(X) == 0:
+            return np.empty(0), (None if self.kind == "clusterer" else np.empty(0))
+        values, confidences = self._predict(X)
+        if confidences is None and self.kind == "regressor" and self.confidence is not None:
+            confidences = np.full(len(values), self.confidence)
+        return values, confidences
+
+    def predict(self, *data: Any, as_frame: bool = False) -> list[Any] | pd.DataFrame:
+        """Predict the target for each record of the data arguments.
+
+        Returns a list of Records (their features plus a prediction with its
+        confidence), or with ``as_frame=True`` a DataFrame of the feature
+        columns, a column named after the target and ``<target>_confidence``
+        (NaN where a model has no confidence, e.g. clusterers).
+        """
+        import numpy as np
+
+        from dffml_nb.model import data as arrays
+
+        self._ensure_trained()
+        features, target = self._require_config()
+        names = [feature.name for feature in features]
+        frame = arrays.to_frame(data, names)
+        values, confidences = self.predict_arrays(arrays.matrix(frame, features))
+        if as_frame:
+            result = frame[names].copy()
+            result[target.name] = values
+            result[f"{target.name}_confidence"] = np.nan if confidences is None else confidences
+            return result
+        return self._records(frame, values, confidences)
+
+    def _records(
+        self, frame: pd.DataFrame, values: np.ndarray, confidences: np.ndarray | None
+    ) -> list[Any]:
+        from dffml_nb.record import Record
+
+        name = self.target.name
+        keys = frame.index.tolist()
+        columns = {column: frame[column].tolist() for column in frame.columns}
+        values = values.tolist()
+        confidences = [None] * len(values) if confidences is None else confidences.tolist()
+        records = []
+        for position, key in enumerate(keys):
+            record = Record(
+                key,
+                features={
+                    column: column_values[position] for column, column_values in columns.items()
+                },
+            )
+            record.predicted(name, values[position], confidences[position])
+            records.append(record)
+        return records
+
+    # -- persistence ---------------------------------------------------------
+
+    def _metadata(self) -> dict[str, Any]:
+        import dffml_nb
+
+        kind = {"regressor": "training_r2", "classifier": "class_probability"}.get(self.kind)
+        cls = type(self)
+        return {
+            "model": self.name,
+            "class": f"{cls.__module__}:{cls.__qualname__}",
+            "kind": self.kind,
+            "features": [feature_text(f) for f in self.features or []],
+            "predict": None if self.target is None else feature_text(self.target),
+            "hyperparameters": self.hyperparameter_values,
+            "confidence": {"kind": kind, "value": self.confidence},
+            "last_score": None if self.last_score is None else list(self.last_score),
+            "dffml_nb": dffml_nb.__version__,
+        }
+
+    def _remember_score(self, scorer: str, value: float) -> None:
+        """Keep the last score for display, and beside the saved model when there is one."""
+        self.last_score = (scorer, value)
+        if self.location is not None and persist.has_saved_model(self.location):
+            persist.update_metadata(self.location, last_score=[scorer, value])
+
+    def save(self) -> Path:
+        """Write the trained model to ``location`` (atomically); returns the directory."""
+        if self.location is None:
+            raise ValueError(
+                f"{self.name}: no location to save to (pass location=... to the model)"
+            )
+        if not self._trained:
+            raise ModelNotTrainedError(f"{self.name} is not trained: train it before saving")
+        persist.save(self.location, self._get_state(), self._metadata())
+        return self.location
+
+    def _load_location(self) -> Model:
+        """Read the trained model saved in ``location``; returns the model."""
+        if self.location is None:
+            raise ValueError(
+                f"{self.name}: no location to load from (pass location=... to the model)"
+            )
+        metadata, state = persist.load(self.location)
+        where = self.location / persist.METADATA
+        if metadata.get("model") != self.name:
+            raise persist.ModelFileError(
+                f"{where} holds a {metadata.get('model')!r} model, not {self.name!r}: "
+                f"use Model.load({metadata.get('model')!r})"
+            )
+        saved_features = metadata.get("features") or []
+        if self.features is None:
+            self.features = _parse_features(saved_features)
+        elif [f.name for f in self.features] != [_parse_feature(f).name for f in saved_features]:
+            raise persist.ModelFileError(
+                f"{where} was trained on features {saved_features}, not "
+                f"{[feature_text(f) for f in self.features]}"
+            )
+        saved_target = metadata.get("predict")
+        if self.target is None and saved_target:
+            self.target = _parse_feature(saved_target)
+        elif saved_target and self.target.name != _parse_feature(saved_target).name:
+            raise persist.ModelFileError(
+                f"{where} predicts {saved_target!r}, not {feature_text(self.target)!r}"
+            )
+        # the hyperparameters the saved state was trained with are the true ones
+        self.hyperparameter_values = dict(metadata.get("hyperparameters") or {})
+        self._set_state(state)
+        self.confidence = (metadata.get("confidence") or {}).get("value")
+        score = metadata.get("last_score")
+        self.last_score = tuple(score) if score else None
+        self._trained = True
+        return self
+
+    @classmethod
+    def _load_class(cls, name: str) -> type[Model]:
+        """The model class registered as ``name`` (or at ``package.module:Class``).
+
+        An unknown name raises ``dffml_nb.plugins.PluginError`` listing the
+        registered model names.
+        """
+        from dffml_nb import plugins
+
+        found = plugins.load("model", name)
+        if not isinstance(found, type):
+            raise plugins.PluginError(f"model plugin {name!r} is {found!r}, not a class")
+        return found
+
+    load = _ClassOrInstance(_load_class, _load_location)
+
+    # -- dataflow ------------------------------------------------------------
+
+    def as_op(self, name: str | None = None) -> Any:
+        """A dataflow operation: inputs named after the features, output after the target.
+
+        The operation predicts one record per run and returns the predicted
+        value (its confidence is available from :meth:`predict`).
+        """
+        import numpy as np
+
+        from dffml_nb.df import Definition, op
+
+        features, target = self._require_config()
+        model = self
+
+        def predict_one(**values: Any) -> Any:
+            row = np.asarray([[values[feature.name] for feature in features]], dtype=np.float64)
+            predicted, _ = model.predict_arrays(row)
+            value = predicted[0]
+            return value.item() if hasattr(value, "item") else value
+
+        predict_one.__name__ = predict_one.__qualname__ = f"{self.name}_predict"
+        predict_one.__doc__ = f"Predict {target.name} with {self!r}."
+        return op(
+            predict_one,
+            name=name or f"{self.name}_predict_{target.name}",
+            inputs={f.name: Definition(f.name, _primitive(f)) for f in features},
+            outputs={target.name: Definition(target.name, _primitive(target))},
+        )
+
+    # -- display -------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        parts = [f"{key}={value!r}" for key, value in self.config().items() if value is not None]
+        return f"{self.name}({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        escape = html.escape
+        rows = [
+            ("model", f"<b>{escape(self.name)}</b> ({escape(self.kind)})"),
+            ("features", escape(", ".join(feature_text(f) for f in self.features or []) or "—")),
+            ("target", escape(feature_text(self.target)) if self.target is not None else "—"),
+            (
+                "hyperparameters",
+                escape(
+                    ", ".join(f"{k}={v!r}" for k, v in self.hyperparameter_values.items())
+                    or "defaults"
+                ),
+            ),
+            ("location", escape(str(self.location)) if self.location else "—"),
+            ("trained", "yes" if self._trained else ("saved" if self.is_trained else "no")),
+        ]
+        if self.confidence is not None:
+            rows.append(("confidence", f"training R² = {self.confidence:.4g}"))
+        if self.last_score is not None:
+            rows.append(("last score", f"{escape(self.last_score[0])} = {self.last_score[1]:.4g}"))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{label}</th><td style='text-align:left'>{value}</td></tr>"
+            for label, value in rows
+        )
+        return f"<table class='dffml-nb-model'>{body}</table>"

@@ -1,0 +1,208 @@
+"""Saving and loading trained models: skops for the state, JSON beside it.
+
+A model directory (``location``) holds::
+
+    model.json                  metadata: features, target, hyperparameters,
+                                confidence, and which state file is current
+    model-<sha256 prefix>.skops the trained state, written by ``skops.io``
+
+``model.json`` is the commit point. A save writes the new state file under a new
+name, then atomically replaces ``model.json`` (temporary file + ``os.replace``),
+then removes state files nothing refers to — so a save that fails at any step
+leaves the previous model loadable.
+
+Loading never runs code from the file: ``skops.io`` only rebuilds types it
+trusts, and the only extra types we trust are the scikit-learn internals in
+:data:`TRUSTED_TYPES`, fixed here in code. The file's own
+``get_untrusted_types()`` is never fed back as ``trusted``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+METADATA = "model.json"
+FORMAT = "dffml_nb.model"
+VERSION = 1
+
+# scikit-learn internals that skops does not trust by default but that the
+# registered estimators hold once fitted (checked with skops.io.get_untrusted_types
+# on every registered model, scikit-learn 1.9.1 / skops 0.16). All are plain
+# scikit-learn data holders: trusting them does not let a file run code.
+TRUSTED_TYPES: tuple[str, ...] = (
+    # tree ensembles, decision trees, gradient boosting, AdaBoost, bagging
+    "sklearn.tree._tree.Tree",
+    # k-neighbours: the search trees and the distance metrics they store
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+    "sklearn.metrics._dist_metrics.HaversineDistance64",
+    # MLP optimisers (solver="adam" / "sgd")
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    # SVC confidence via CalibratedClassifierCV(SVC(), ensemble=False)
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    # Gaussian processes and their kernels
+    "sklearn.gaussian_process._gpc._BinaryGaussianProcessClassifierLaplace",
+    "sklearn.gaussian_process.kernels.ConstantKernel",
+    "sklearn.gaussian_process.kernels.DotProduct",
+    "sklearn.gaussian_process.kernels.ExpSineSquared",
+    "sklearn.gaussian_process.kernels.Exponentiation",
+    "sklearn.gaussian_process.kernels.Matern",
+    "sklearn.gaussian_process.kernels.Product",
+    "sklearn.gaussian_process.kernels.RBF",
+    "sklearn.gaussian_process.kernels.RationalQuadratic",
+    "sklearn.gaussian_process.kernels.Sum",
+    "sklearn.gaussian_process.kernels.WhiteKernel",
+)
+
+
+class ModelFileError(ValueError):
+    """A model directory or file that is missing, damaged or not trusted."""
+
+
+def has_saved_model(location: str | os.PathLike) -> bool:
+    """Whether ``location`` holds a saved model (its ``model.json``)."""
+    return (Path(location) / METADATA).is_file()
+
+
+def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
+    """Write ``path`` through a temporary file in the same directory, then rename."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> Path:
+    """Persist ``state`` (anything skops can write) and ``metadata`` (JSON) to ``location``.
+
+    Returns the path of ``model.json``. ``metadata`` must be JSON-serialisable;
+    non-JSON values (e.g. numpy scalars) are written with their ``repr``.
+    """
+    import skops.io
+
+    directory = Path(location)
+    directory.mkdir(parents=True, exist_ok=True)
+    blob = skops.io.dumps(state)
+    digest = hashlib.sha256(blob).hexdigest()
+    state_file = directory / f"model-{digest[:16]}.skops"
+    if not state_file.exists():
+        _atomic_write(state_file, lambda file: file.write(blob))
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        **metadata,
+        "state": {"file": state_file.name, "sha256": digest},
+    }
+    text = json.dumps(document, indent=2, default=_json_default) + "\n"
+    metadata_file = directory / METADATA
+    _atomic_write(metadata_file, lambda file: file.write(text.encode()))
+    # only now is the old state unreferenced
+    for stale in directory.glob("model-*.skops"):
+        if stale != state_file:
+            stale.unlink(missing_ok=True)
+    return metadata_file
+
+
+def update_metadata(location: str | os.PathLike, **changes: Any) -> None:
+    """Change fields of a saved model's ``model.json`` (atomically), keeping its state."""
+    document = read_metadata(location)
+    document.update(changes)
+    text = json.dumps(document, indent=2, default=_json_default) + "\n"
+    _atomic_write(Path(location) / METADATA, lambda file: file.write(text.encode()))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return repr(value)
+
+
+def read_metadata(location: str | os.PathLike) -> dict[str, Any]:
+    """The metadata saved in ``location``, validated; errors name the file."""
+    path = Path(location) / METADATA
+    if not path.is_file():
+        raise ModelFileError(
+            f"no saved model in {str(location)!r} (no {METADATA}): train the model first"
+        )
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path} is not a dffml_nb model description: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelFileError(
+            f"{path} is not a dffml_nb model description (format is not {FORMAT!r})"
+        )
+    if document.get("version", 0) > VERSION:
+        raise ModelFileError(
+            f"{path} was written by a newer dffml_nb (format version {document['version']})"
+        )
+    state = document.get("state")
+    if not isinstance(state, dict) or not isinstance(state.get("file"), str):
+        raise ModelFileError(f"{path} does not name a state file")
+    return document
+
+
+def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:
+    """``(metadata, state)`` from ``location``; refuses tampered or foreign files.
+
+    Raises :class:`ModelFileError` naming the file when it is missing, does not
+    match the digest recorded in ``model.json``, is not a skops file, or asks
+    for a type outside skops' defaults and :data:`TRUSTED_TYPES`.
+    """
+    document = read_metadata(location)
+    name = document["state"]["file"]
+    path = Path(location) / name
+    if Path(name).name != name:  # a file elsewhere than the model directory
+        raise ModelFileError(f"{Path(location) / METADATA} names a state file outside it: {name!r}")
+    try:
+        blob = path.read_bytes()
+    except OSError as error:
+        raise ModelFileError(f"cannot read saved model state {path}: {error}") from error
+    expected = document["state"].get("sha256")
+    if expected and hashlib.sha256(blob).hexdigest() != expected:
+        raise ModelFileError(
+            f"refusing to load {path}: its contents do not match the digest recorded in "
+            f"{METADATA} (the file was modified or replaced)"
+        )
+    return document, load_state(blob, path)
+
+
+def load_state(blob: bytes, path: str | os.PathLike = "<bytes>") -> Any:
+    """Rebuild a skops-serialised state, trusting only defaults and :data:`TRUSTED_TYPES`."""
+    import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:
+        return skops.io.loads(blob, trusted=list(TRUSTED_TYPES))
+    except UntrustedTypesFoundException as error:
+        raise ModelFileError(
+            f"refusing to load {path}: it contains types dffml_nb does not trust ({error})"
+        ) from error
+    except Exception as error:  # any parse failure means "not a model file we wrote"
+        kind = (
+            "it is not a skops file"
+            if isinstance(error, zipfile.BadZipFile)
+            else "it is not a valid skops model file"
+        )
+        raise ModelFileError(f"refusing to load {path}: {kind} ({error})") from error

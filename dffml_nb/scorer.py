@@ -1,0 +1,114 @@
+"""Scorers: how well a model's predictions match a feature's true values.
+
+Each scorer is a :class:`Scorer` wrapping a ``sklearn.metrics`` function (never
+a hand-written formula), registered under the ``dffml_nb.scorer`` entry point
+group like any plugin. Values are the metric itself: ``mse`` is the error
+(lower is better), ``accuracy`` the fraction right (higher is better);
+``Scorer.greater_is_better`` says which.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dffml_nb.model.base import Model
+
+
+def _average(y_true: Any, y_pred: Any) -> dict[str, Any]:
+    """``average="binary"`` for 0/1 labels, ``"weighted"`` otherwise (multiclass, strings)."""
+    import numpy as np
+
+    labels = set(
+        np.unique(np.concatenate([np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()])).tolist()
+    )
+    return {"average": "binary" if labels <= {0, 1} else "weighted", "zero_division": 0}
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A named metric: ``scorer(y_true, y_pred) -> float`` and ``scorer.score(model, feature, *data)``."""
+
+    name: str
+    metric: str  # function name in sklearn.metrics
+    greater_is_better: bool
+    kind: str  # "regression", "classification" or "clustering"
+    options: Callable[[Any, Any], dict[str, Any]] | None = field(default=None, repr=False)
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        metric = getattr(importlib.import_module("sklearn.metrics"), self.metric)
+        options = self.options(y_true, y_pred) if self.options else {}
+        return float(metric(y_true, y_pred, **options))
+
+    def score(self, model: Model, feature: Any, *data: Any) -> float:
+        """Predict with ``model`` on the data and compare with the ``feature`` column."""
+        from dffml_nb.model import data as arrays
+        from dffml_nb.model.base import _parse_feature
+
+        truth = _parse_feature(feature)
+        model._ensure_trained()  # first: loading from location may fill in the features
+        features, _ = model._require_config()
+        names = [f.name for f in features]
+        frame = arrays.to_frame(data, list(dict.fromkeys([*names, truth.name])))
+        if len(frame) == 0:
+            raise ValueError(f"no records to score {model.name} on (the data is empty)")
+        predicted, _ = model.predict_arrays(arrays.matrix(frame, features))
+        expected = arrays.target(frame, truth, numeric=self.kind == "regression")
+        value = self(expected, predicted)
+        model._remember_score(self.name, value)
+        return value
+
+    @staticmethod
+    def load(name: str | Scorer) -> Scorer:
+        """The scorer registered as ``name`` (a Scorer passes through).
+
+        An unknown name raises ``dffml_nb.plugins.PluginError`` listing the known ones.
+        """
+        if not isinstance(name, str):
+            return name
+        from dffml_nb import plugins
+
+        return plugins.load("scorer", name)
+
+    def _repr_html_(self) -> str:
+        better = "higher" if self.greater_is_better else "lower"
+        return (
+            f"<b>{self.name}</b>: sklearn.metrics.{self.metric} ({self.kind}, {better} is better)"
+        )
+
+
+SCORERS: dict[str, Scorer] = {
+    scorer.name: scorer
+    for scorer in [
+        # regression
+        Scorer("mse", "mean_squared_error", False, "regression"),
+        Scorer("rmse", "root_mean_squared_error", False, "regression"),
+        Scorer("mae", "mean_absolute_error", False, "regression"),
+        Scorer("median_ae", "median_absolute_error", False, "regression"),
+        Scorer("mape", "mean_absolute_percentage_error", False, "regression"),
+        Scorer("max_error", "max_error", False, "regression"),
+        Scorer("r2", "r2_score", True, "regression"),
+        Scorer("explained_variance", "explained_variance_score", True, "regression"),
+        # classification
+        Scorer("clf", "accuracy_score", True, "classification"),
+        Scorer("accuracy", "accuracy_score", True, "classification"),
+        Scorer("balanced_accuracy", "balanced_accuracy_score", True, "classification"),
+        Scorer("f1", "f1_score", True, "classification", _average),
+        Scorer("precision", "precision_score", True, "classification", _average),
+        Scorer("recall", "recall_score", True, "classification", _average),
+        # clustering, against true labels
+        Scorer("adjusted_rand", "adjusted_rand_score", True, "clustering"),
+        Scorer("nmi", "normalized_mutual_info_score", True, "clustering"),
+    ]
+}
+
+
+def __getattr__(attr: str) -> Scorer:
+    # entry points name "dffml_nb.scorer:mse"
+    try:
+        return SCORERS[attr]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {attr!r}") from None
