@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from dffml_nb.feature import Features
+
 KINDS = ("regressor", "classifier", "clusterer")
 
 
@@ -56,29 +58,26 @@ class _ClassOrInstance:
 
 def feature_text(feature: Any) -> str:
     """``"Years:int:1"`` for a Feature (the form DFFML's command line uses)."""
-    dtype = getattr(feature, "dtype", float)
-    dtype_name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", str(dtype))
-    return f"{feature.name}:{dtype_name}:{getattr(feature, 'length', 1)}"
+    return str(feature)
 
 
 def _parse_feature(value: Any) -> Any:
     from dffml_nb.feature import Feature
 
-    return Feature.parse(value) if isinstance(value, str) else value
+    return Feature.parse(value)
 
 
-def _parse_features(values: Any) -> list[Any]:
-    if isinstance(values, str):  # one feature given as a string, not a list of its letters
-        values = [values]
-    return [_parse_feature(value) for value in values]
+def _parse_features(values: Any) -> Any:
+    from dffml_nb.feature import Features
+
+    return Features.parse(values)
 
 
 def _primitive(feature: Any) -> str:
     """The dataflow primitive name for a feature's values."""
     if getattr(feature, "length", 1) != 1:
         return "list"
-    dtype = getattr(feature, "dtype", float)
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", "object")
+    name = getattr(feature.dtype, "__name__", "object")
     return name if name in ("int", "float", "str", "bool") else "object"
 
 
@@ -147,7 +146,7 @@ class Model:
         self.hyperparameter_values: dict[str, Any] = {
             key: known[key].parse(value) for key, value in hyperparameters.items()
         }
-        self.features: list[Any] | None = None if features is None else _parse_features(features)
+        self.features: Features | None = None if features is None else _parse_features(features)
         if predict is None and self.kind == "clusterer":
             predict = "cluster:int:1"  # what the predicted label is called, as in DFFML
         self.target: Any = None if predict is None else _parse_feature(predict)
@@ -186,7 +185,7 @@ class Model:
             **self.hyperparameter_values,
         }
 
-    def _require_config(self) -> tuple[list[Any], Any]:
+    def _require_config(self) -> tuple[Features, Any]:
         if not self.features:
             raise ValueError(
                 f"{self.name}: no features configured (pass features=[...] to the model)"
