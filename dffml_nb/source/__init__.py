@@ -1,0 +1,36 @@
+"""Sources: where records live, all behind one API.
+
+``MemorySource``, ``CSVSource``, ``JSONSource``, ``DataFrameSource`` and
+``SQLiteSource`` share :class:`Source`'s API (``records()``, ``record(key)``,
+``update(record)``, ``save()``, ``to_frame()``). ``open_source`` picks one for
+an object or a file name; ``as_frame`` turns any mix of data into one DataFrame.
+Nothing here imports pandas until a DataFrame is actually made or read.
+"""
+
+from dffml_nb.source.base import Source
+from dffml_nb.source.coerce import coerce
+from dffml_nb.source.convert import frame_to_records, records_to_frame
+from dffml_nb.source.csv import CSVSource
+from dffml_nb.source.dataframe import DataFrameSource
+from dffml_nb.source.errors import SourceError
+from dffml_nb.source.json import JSONSource
+from dffml_nb.source.memory import MemorySource
+from dffml_nb.source.resolve import SUFFIXES, as_frame, open_source, source_class
+from dffml_nb.source.sqlite import SQLiteSource
+
+__all__ = [
+    "SUFFIXES",
+    "CSVSource",
+    "DataFrameSource",
+    "JSONSource",
+    "MemorySource",
+    "SQLiteSource",
+    "Source",
+    "SourceError",
+    "as_frame",
+    "coerce",
+    "frame_to_records",
+    "open_source",
+    "records_to_frame",
+    "source_class",
+]

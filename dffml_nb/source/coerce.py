@@ -1,0 +1,111 @@
+"""Convert DataFrame columns to their features' dtypes, naming any bad value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from dffml_nb.feature import Feature, Features, FeatureSpec
+from dffml_nb.source.errors import SourceError, missing_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def coerce(
+    frame: pd.DataFrame,
+    features: Features | Iterable[FeatureSpec],
+    origin: str = "data",
+    *,
+    first_line: int | None = None,
+) -> pd.DataFrame:
+    """``frame`` with each feature's column converted to the feature's dtype.
+
+    int columns become ``int64`` (pandas' nullable ``Int64`` when values are
+    missing), float ``float64``, bool ``bool`` (nullable ``boolean`` with
+    missing values; "true"/"false", "yes"/"no", 1/0 are understood), str
+    strings. Missing cells stay missing. Features longer than one value are left
+    as they are.
+
+    A value that cannot be converted is a :class:`SourceError` naming
+    ``origin``, where the row is (``line first_line + position`` when the frame
+    was read from a text file whose first data row is on line ``first_line``,
+    otherwise the record key), the column and the value. A feature with no
+    column is a :class:`SourceError` listing the columns there are.
+    """
+    features = Features.parse(features)
+    absent = [name for name in features.names() if name not in frame.columns]
+    if absent:
+        raise missing_columns(absent, origin, frame.columns)
+    converted = {}
+    for feature in features:
+        if feature.length != 1:
+            continue
+        column = frame[feature.name]
+        result, bad = _convert(column, feature.dtype)
+        if bad is not None and bad.any():
+            position = int(bad.to_numpy().argmax())
+            raise _bad_value(frame, feature, position, origin, first_line)
+        if result is not column:
+            converted[feature.name] = result
+    if not converted:
+        return frame
+    result = frame.copy(deep=False)  # setting a column replaces it: the caller's frame is untouched
+    for name, column in converted.items():
+        result[name] = column
+    return result
+
+
+def _convert(column: pd.Series, dtype: type) -> tuple[pd.Series, pd.Series | None]:
+    """(converted column, mask of values that could not be converted or None)."""
+    import pandas as pd
+    from pandas.api import types
+
+    missing = column.isna()
+    if dtype is str:
+        if types.is_string_dtype(column.dtype) and not types.is_object_dtype(column.dtype):
+            return column, None
+        return column.map(str, na_action="ignore").astype(str).where(~missing), None
+    if dtype is bool:
+        if types.is_bool_dtype(column.dtype):
+            return column, None
+        text = column.map(lambda v: str(v).strip().lower(), na_action="ignore")
+        true, false = text.isin(_TRUE), text.isin(_FALSE)
+        bad = ~(true | false | missing)
+        result = true.astype("boolean").mask(missing) if missing.any() else true
+        return result, bad
+    # numbers
+    if types.is_bool_dtype(column.dtype):
+        numbers = column.astype("int64")
+    elif types.is_numeric_dtype(column.dtype):
+        numbers = column
+    else:
+        numbers = pd.to_numeric(column, errors="coerce")
+    bad = numbers.isna() & ~missing
+    if dtype is float:
+        return numbers.astype("float64"), bad
+    if types.is_integer_dtype(numbers.dtype):
+        return numbers, bad
+    whole = numbers.isna() | (numbers == numbers.round())
+    bad = bad | ~whole
+    if bad.any():
+        return numbers, bad
+    return numbers.astype("Int64" if missing.any() else "int64"), bad
+
+
+def _bad_value(
+    frame: pd.DataFrame, feature: Feature, position: int, origin: str, first_line: int | None
+) -> SourceError:
+    value = frame[feature.name].iloc[position]
+    where = (
+        f"line {first_line + position}"
+        if first_line is not None
+        else f"record {str(frame.index[position])!r}"
+    )
+    return SourceError(
+        f"{origin}, {where}, column {feature.name!r}: cannot convert {value!r} "
+        f"to {feature.dtype.__name__} (feature {feature})"
+    )

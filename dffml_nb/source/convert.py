@@ -1,0 +1,214 @@
+"""Conversions between records, flat rows and pandas DataFrames.
+
+A *flat row* is how every tabular source (CSV, SQLite, DataFrame) stores a
+record, following DFFML's CSV source: one column per feature plus
+``prediction_<target>`` and ``confidence_<target>`` for each prediction.
+pandas is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from dffml_nb.record import Prediction, Record
+from dffml_nb.source.errors import missing_columns
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+PREDICTION_PREFIX = "prediction_"
+CONFIDENCE_PREFIX = "confidence_"
+KEY = "key"
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA / NaT: a cell with no value."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def is_prediction_column(name: Any) -> bool:
+    """True for ``prediction_<target>`` / ``confidence_<target>`` columns."""
+    return isinstance(name, str) and (
+        name.startswith(PREDICTION_PREFIX) or name.startswith(CONFIDENCE_PREFIX)
+    )
+
+
+def record_to_row(record: Record) -> dict[str, Any]:
+    """The flat row for ``record`` (features, then prediction/confidence columns)."""
+    row = record.features()
+    for target, prediction in record.predictions.items():
+        row[PREDICTION_PREFIX + target] = prediction.value
+        row[CONFIDENCE_PREFIX + target] = prediction.confidence
+    return row
+
+
+def row_to_record(key: Any, row: Mapping[str, Any]) -> Record:
+    """The record for a flat row; missing cells (None/NaN) are left out."""
+    features: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    confidences: dict[str, Any] = {}
+    for name, value in row.items():
+        if is_missing(value):
+            continue
+        if isinstance(name, str) and name.startswith(PREDICTION_PREFIX):
+            values[name[len(PREDICTION_PREFIX) :]] = value
+        elif isinstance(name, str) and name.startswith(CONFIDENCE_PREFIX):
+            confidences[name[len(CONFIDENCE_PREFIX) :]] = value
+        else:
+            features[str(name)] = value
+    predictions = {
+        target: Prediction(values.get(target), confidences.get(target))
+        for target in {**values, **confidences}
+    }
+    return Record(key, features, predictions)
+
+
+def rows_to_records(rows: Iterable[Record | Mapping[str, Any]]) -> list[Record]:
+    """Records from Records and/or flat dict rows.
+
+    A row's ``"key"`` entry is its key; rows without one are keyed by position
+    (``"0"``, ``"1"``, ...), as DFFML keys a CSV without a key column. A dict
+    shaped like :meth:`Record.export` (``{"key", "features", ...}``) is read as one.
+    """
+    records = []
+    for position, row in enumerate(rows):
+        if isinstance(row, Record):
+            records.append(row)
+        elif isinstance(row, Mapping):
+            if is_exported_record(row):
+                records.append(Record.from_dict(row, key=position))
+            else:
+                data = dict(row)
+                key = data.pop(KEY, position)
+                records.append(row_to_record(key, data))
+        else:
+            raise TypeError(f"expected a Record or a dict row, not {type(row).__name__}: {row!r}")
+    return records
+
+
+def is_exported_record(row: Mapping[str, Any]) -> bool:
+    """True for a dict shaped like :meth:`Record.export` rather than a flat row."""
+    allowed = {"key", "features", "predictions", "prediction", "extra"}
+    return isinstance(row.get("features"), Mapping) and set(row) <= allowed
+
+
+def positional_keys(count: int) -> pd.Index:
+    """The string keys ``"0" .. str(count - 1)`` as an index, built fast.
+
+    Keys for rows without a key column. ``[str(i) for i in range(n)]`` costs
+    about half a ``read_csv`` of the same rows, so the digits are laid out with
+    numpy (no Python loop over rows) and only the final str objects are made
+    one by one, by numpy's ``tolist``.
+    """
+    import pandas as pd
+
+    return pd.Index(_digits(count).tolist(), dtype=str, name=KEY)
+
+
+def _digits(count: int) -> np.ndarray:
+    """A fixed-width unicode array of ``"0" .. str(count - 1)``."""
+    import numpy as np
+
+    width = len(str(max(count - 1, 0)))
+    codes = np.zeros((count, width), dtype=np.uint32)  # NUL padding: numpy strips it
+    digits = np.arange(ord("0"), ord("9") + 1, dtype=np.uint32)
+    start, size = 0, 1
+    while start < count:
+        stop = min(count, 10**size)  # numbers with `size` digits
+        rows = stop - start
+        for place in range(size):
+            step = 10**place
+            pattern = np.repeat(digits, step)  # the `place` digit cycles every 10 * step
+            offset = (start // step) % 10 * step
+            repeats = -(-(offset + rows) // pattern.size)
+            codes[start:stop, size - 1 - place] = np.tile(pattern, repeats)[offset : offset + rows]
+        start, size = stop, size + 1
+    return codes.view(f"<U{width}").reshape(count)
+
+
+def key_index(values: Iterable[Any]) -> pd.Index:
+    """An index of record keys, each as str."""
+    import pandas as pd
+
+    return pd.Index([str(value) for value in values], dtype=str, name=KEY)
+
+
+def records_to_frame(
+    records: Iterable[Record],
+    columns: list[str] | None = None,
+    *,
+    predictions: bool = False,
+    origin: str = "records",
+) -> pd.DataFrame:
+    """A DataFrame with one row per record, indexed by key (see :func:`select`)."""
+    import pandas as pd
+
+    records = list(records)
+    index = key_index(record.key for record in records)
+    rows = [record_to_row(record) for record in records]
+    frame = pd.DataFrame(rows, index=index) if rows else pd.DataFrame(index=index)
+    return select(frame, columns, predictions=predictions, origin=origin)
+
+
+def select(
+    frame: pd.DataFrame,
+    columns: list[str] | None = None,
+    *,
+    predictions: bool = False,
+    origin: str = "data",
+) -> pd.DataFrame:
+    """``frame`` restricted to ``columns`` (default: every feature column).
+
+    Prediction / confidence columns are included only when ``predictions`` is
+    true. A requested column that is absent is a :class:`SourceError` naming it
+    and ``origin`` and listing the columns that exist.
+    """
+    present = list(frame.columns)
+    wanted = choose_columns(present, columns, predictions, origin)
+    return frame if wanted == present else frame[wanted]
+
+
+def choose_columns(
+    present: list[str], columns: list[str] | None, predictions: bool, origin: str
+) -> list[str]:
+    """The columns to read out of ``present``: ``columns`` (all must exist) or
+    every feature column, plus prediction / confidence columns if ``predictions``."""
+    if columns is None:
+        return [name for name in present if predictions or not is_prediction_column(name)]
+    absent = [name for name in columns if name not in present]
+    if absent:
+        raise missing_columns(absent, origin, present)
+    wanted = list(columns)
+    if predictions:
+        wanted += [name for name in present if is_prediction_column(name) and name not in wanted]
+    return wanted
+
+
+def frame_to_records(frame: pd.DataFrame, key: str | None = None) -> list[Record]:
+    """Records from a DataFrame's rows.
+
+    Keys come from column ``key`` if given, else a ``"key"`` column if there is
+    one, else the index; ``prediction_<t>`` / ``confidence_<t>`` columns become
+    predictions; missing cells are left out of the record.
+    """
+    if key is None and KEY in frame.columns:
+        key = KEY
+    if key is not None:
+        if key not in frame.columns:
+            raise missing_columns([key], "the DataFrame (as its key column)", frame.columns)
+        frame = frame.set_index(key)
+    return index_to_records(frame)
+
+
+def index_to_records(frame: pd.DataFrame) -> list[Record]:
+    """Records from a DataFrame's rows, keyed by its index."""
+    keys = frame.index.tolist()
+    rows = frame.to_dict(orient="records")  # native Python scalars, not numpy's
+    return [row_to_record(key, row) for key, row in zip(keys, rows, strict=True)]

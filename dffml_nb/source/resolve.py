@@ -1,0 +1,148 @@
+"""Turning "some data" into a source or a DataFrame.
+
+``open_source`` picks the source for an object (a source, a DataFrame, dict
+rows, Records) or a file name (by suffix); ``as_frame`` combines several such
+arguments into one DataFrame — what ``train`` / ``score`` / ``predict`` call.
+Source classes are looked up through the ``dffml_nb.source`` entry points, as a
+third-party source would be.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from dffml_nb import plugins
+from dffml_nb.feature import Features, FeatureSpec
+from dffml_nb.record import Record
+from dffml_nb.source.base import Source
+from dffml_nb.source.errors import SourceError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: file suffix -> source plugin name
+SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".json": "json",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+    ".db": "sqlite",
+}
+
+_classes: dict[str, type[Source]] = {}  # entry points are slow to scan (~20 ms): look up once
+
+
+def source_class(name: str) -> type[Source]:
+    """The source class registered as ``name`` (or at import path ``name``)."""
+    cls = _classes.get(name)
+    if cls is None:
+        cls = _classes[name] = plugins.load("source", name)
+    return cls
+
+
+def _is_dataframe(obj: Any) -> bool:
+    pandas = sys.modules.get("pandas")  # no pandas imported: obj cannot be a DataFrame
+    return pandas is not None and isinstance(obj, pandas.DataFrame)
+
+
+def _suffix_kind(path: str | os.PathLike[str]) -> str:
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix not in SUFFIXES:
+        supported = ", ".join(sorted(SUFFIXES))
+        raise ValueError(
+            f"cannot open {os.fspath(path)!r}: unsupported file suffix {suffix or '(none)'!r}; "
+            f"supported suffixes: {supported} (or pass name= one of: "
+            f"{', '.join(plugins.names('source'))})"
+        )
+    return SUFFIXES[suffix]
+
+
+def open_source(obj: Any = None, **kwargs: Any) -> Source:
+    """The source for ``obj``.
+
+    - a :class:`Source`: itself
+    - a pandas DataFrame: :class:`DataFrameSource`
+    - a dict (one row), a :class:`Record`, or a list / tuple of them: :class:`MemorySource`
+    - a file name or path: chosen by suffix (``.csv``, ``.json``, ``.sqlite``,
+      ``.sqlite3``, ``.db``)
+
+    ``name="csv"`` (any registered source name, or an import path) forces the
+    kind: ``open_source("data.txt", name="csv")``. Other keywords go to the
+    source's constructor, e.g. ``open_source("data.db", table="salaries")``.
+    """
+    name = kwargs.pop("name", None)
+    if name is not None:
+        cls = source_class(name)
+        return cls(**kwargs) if obj is None else cls(obj, **kwargs)
+    if isinstance(obj, Source):
+        if kwargs:
+            raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
+        return obj
+    if _is_dataframe(obj):
+        return source_class("df")(obj, **kwargs)
+    if isinstance(obj, (Record, Mapping)):
+        return source_class("memory")([obj], **kwargs)
+    if isinstance(obj, (str, os.PathLike)):
+        return source_class(_suffix_kind(obj))(obj, **kwargs)
+    if isinstance(obj, (list, tuple)):
+        return source_class("memory")(obj, **kwargs)
+    raise TypeError(
+        f"cannot make a source from {type(obj).__name__}: expected a Source, a DataFrame, "
+        "a dict or Record, a list of them, or a file name"
+    )
+
+
+def _groups(data: Iterable[Any]) -> list[Any]:
+    """``data`` with each run of single dicts / Records gathered into one list, so
+    that ``predict(model, {...}, {...})`` keys its rows "0", "1" rather than "0", "0"."""
+    groups: list[Any] = []
+    run: list[Any] = []
+    for item in data:
+        if isinstance(item, (Record, Mapping)):
+            run.append(item)
+            continue
+        if run:
+            groups.append(run)
+            run = []
+        groups.append(item)
+    if run:
+        groups.append(run)
+    return groups
+
+
+def as_frame(
+    *data: Any,
+    columns: list[str] | None = None,
+    features: Features | Iterable[FeatureSpec] | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
+    """One DataFrame (index = record keys as str) from every argument in ``data``.
+
+    Each argument is anything :func:`open_source` takes: a dict (one row), a
+    Record, a file name, a DataFrame, a source, or a list of dicts / Records.
+    ``columns`` picks columns (default: every feature column, or the names of
+    ``features``); ``features`` converts columns to their dtypes, naming the
+    file, line, column and value of anything that does not convert. A missing
+    column names itself and where it is missing. No rows at all is a
+    :class:`SourceError` unless ``allow_empty``.
+
+    Files are read column-wise by pandas (no Python loop over rows); frames of
+    several arguments are concatenated (keys of different files may repeat).
+    """
+    import pandas as pd
+
+    features = Features.parse(features)
+    sources = [open_source(item) for item in _groups(data)]
+    frames = [source.to_frame(columns, features=features) for source in sources]
+    if not frames:
+        if allow_empty:
+            return pd.DataFrame(columns=columns or features.names())
+        raise SourceError("no data given: pass dict rows, Records, files, DataFrames or sources")
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames)
+    if not allow_empty and len(frame) == 0:
+        where = ", ".join(source.origin for source in sources)
+        raise SourceError(f"no rows in {where}: rows are required here")
+    return frame
