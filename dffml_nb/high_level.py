@@ -55,3 +55,41 @@ def predict(model: Model, *data: Any, as_frame: bool = False) -> list[Any] | pd.
     columns, the target column and ``<target>_confidence``.
     """
     return _model(model).predict(*data, as_frame=as_frame)
+
+
+def load(source: Any, **kwargs: Any) -> list[Any]:
+    """Every record of ``source`` (a file name, DataFrame, source, dict rows, ...).
+
+    Keywords go to :func:`~dffml_nb.source.open_source` (``name="csv"``,
+    ``table="..."``, ...), except ``features``: with it, only those features
+    are loaded, each converted to its dtype (a value that does not convert is an
+    error naming the file, line, column and value).
+
+    >>> records = load("training.csv", features=["Years:int:1", "Salary:float:1"])
+    """
+    from dffml_nb.source import frame_to_records, open_source
+
+    features = kwargs.pop("features", None)
+    opened = open_source(source, **kwargs)
+    if features is None:
+        return list(opened.records())
+    return frame_to_records(opened.to_frame(features=features, predictions=True))
+
+
+def save(source: Any, *records: Any, **kwargs: Any) -> Any:
+    """Merge ``records`` into ``source`` and write it atomically; returns the source.
+
+    Each of ``records`` is a Record, a dict row, a DataFrame, a source or a list
+    of these. Records (and rows with a ``"key"``) merge into the stored record
+    with that key; rows without a key are appended under the next free keys.
+    A file that does not exist yet is created.
+
+    >>> save("predictions.csv", *predict(model, "test.csv"))
+    """
+    from dffml_nb.source import open_source
+    from dffml_nb.source.save import merge_into
+
+    opened = open_source(source, **kwargs)
+    merge_into(opened, records)
+    opened.save()
+    return opened
