@@ -1,0 +1,95 @@
+"""``dffml-nb dataflow run|diagram|create``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from dffml_nb.cli.args import UsageError, flag, one, pairs, parse
+
+USAGE = """\
+usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
+       dffml-nb dataflow diagram FILE
+       dffml-nb dataflow create OPERATION ... [-seed VALUE=DEFINITION ...] [-format json|yaml]
+
+  run       run a flow saved as JSON/YAML with one context of inputs; prints
+            {context: results} as JSON
+  diagram   print the flow as Mermaid text
+  create    build a flow from operations (import paths like pkg.module:func or
+            registered names) and print it as JSON (or YAML)
+"""
+
+
+def main(tokens: list[str]) -> int:
+    positional, options = parse(tokens)
+    if not positional or positional[0] in ("help", "-h"):
+        sys.stdout.write(USAGE)
+        return 0
+    command, rest = positional[0], positional[1:]
+    if command == "run":
+        return _run(rest, options)
+    if command == "diagram":
+        return _diagram(rest)
+    if command == "create":
+        return _create(rest, options)
+    raise UsageError(f"unknown dataflow command {command!r}\n{USAGE}")
+
+
+def _load(rest: list[str]) -> Any:
+    from dffml_nb.df import DataFlow
+
+    if len(rest) != 1:
+        raise UsageError(f"expected one dataflow FILE, got {len(rest)}\n{USAGE}")
+    return DataFlow.load(rest[0])
+
+
+def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
+    from dffml_nb.df import Input
+
+    items = []
+    for text, name in pairs(values, what):
+        definition = flow.definitions.get(name)
+        if definition is None:
+            known = ", ".join(sorted(flow.definitions))
+            raise UsageError(f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}")
+        items.append(Input(definition.convert(text), definition))
+    return items
+
+
+def _run(rest: list[str], options: dict[str, list[str]]) -> int:
+    from dffml_nb.df import run_sync
+
+    flow = _load(rest)
+    inputs = _typed(flow, options.get("inputs", []), "-inputs")
+    results = run_sync(flow, {"0": inputs} if inputs else None, strict=not flag(options, "no-strict"))
+    out = {}
+    for context, result in results.items():
+        out[context] = dict(result)
+        if result.errors:
+            out[context]["errors"] = [str(e) for e in result.errors]
+    json.dump(out, sys.stdout, indent=2, default=repr)
+    sys.stdout.write("\n")
+    return 1 if any(r.errors for r in results.values()) else 0
+
+
+def _diagram(rest: list[str]) -> int:
+    sys.stdout.write(_load(rest).mermaid())
+    return 0
+
+
+def _create(rest: list[str], options: dict[str, list[str]]) -> int:
+    from dffml_nb import plugins
+    from dffml_nb.df import DataFlow
+    from dffml_nb.df.serialize import dumps
+
+    if not rest:
+        raise UsageError(f"name at least one operation\n{USAGE}")
+    operations = [plugins.import_path(n) if ":" in n else plugins.load("operation", n) for n in rest]
+    flow = DataFlow(*operations)
+    flow.seed.extend(_typed(flow, options.get("seed", []), "-seed"))
+    problems = flow.validate()
+    if problems:
+        raise UsageError("the flow is not sound:\n" + "\n".join(f"  - {p}" for p in problems))
+    sys.stdout.write(dumps(flow, one(options, "format", "json")))
+    return 0
