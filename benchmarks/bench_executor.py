@@ -80,7 +80,7 @@ async def asyncio_baseline(n: int) -> list[int]:
 
 async def ours(n: int) -> int:
     count = 0
-    async for _ctx, results in run(CHAIN3, ({"x": i} for i in range(n))):
+    async for _ctx, _results in run(CHAIN3, ({"x": i} for i in range(n))):
         count += 1
     return count
 

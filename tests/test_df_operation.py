@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -66,7 +66,7 @@ def test_only_inputs_given_infers_outputs_and_vice_versa():
 
 def test_primitives_from_annotations():
     @op
-    def f(a: list[int], b: dict[str, int], c: float | None, d, e: "str") -> list[str]:
+    def f(a: list[int], b: dict[str, int], c: float | None, d, e: str) -> list[str]:
         return []
 
     prims = {k: d.primitive for k, d in f.inputs.items()}

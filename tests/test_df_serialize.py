@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from dffml_nb.df import DataFlow, DataFlowError, Definition, Input, associate_definition, group_by, op, run_sync
+from dffml_nb.df import (
+    DataFlow,
+    DataFlowError,
+    Definition,
+    Input,
+    associate_definition,
+    group_by,
+    op,
+    run_sync,
+)
 from dffml_nb.examples.calc import calc_flow, calc_string
 
 INPUTS = {"a": {"calc_string": "add 40 and 2"}, "m": {"calc_string": "multiply 42 and 10"}}
@@ -20,7 +29,11 @@ def test_dict_round_trip_runs_with_identical_results():
     assert data["operations"]["add"]["conditions"] == ["is_add"]
     again = DataFlow.from_dict(data)
     assert again.to_dict() == data
-    assert run_sync(again, INPUTS) == run_sync(flow, INPUTS) == {"a": {"result": 42}, "m": {"result": 420}}
+    assert (
+        run_sync(again, INPUTS)
+        == run_sync(flow, INPUTS)
+        == {"a": {"result": 42}, "m": {"result": 420}}
+    )
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml", ".yml"])
@@ -55,13 +68,20 @@ def test_unknown_operation_is_named(tmp_path):
     with pytest.raises(DataFlowError) as info:
         DataFlow.load(path)
     message = str(info.value)
-    assert str(path) in message and "operation 'add'" in message and "no_such_package.module:add" in message
+    assert (
+        str(path) in message
+        and "operation 'add'" in message
+        and "no_such_package.module:add" in message
+    )
 
 
 def test_operation_by_registered_plugin_name():
     flow = DataFlow.from_dict(
         {
-            "definitions": {"get_single_spec": {"primitive": "list"}, "get_single_output": {"primitive": "dict"}},
+            "definitions": {
+                "get_single_spec": {"primitive": "list"},
+                "get_single_output": {"primitive": "dict"},
+            },
             "operations": {"get_single": {"func": "get_single"}},
         }
     )
@@ -120,8 +140,13 @@ def test_associate_definition_follows_parents():
     for value in ["feed", "dead"]:
         results = run_sync(
             DataFlow.auto(associate_definition),
-            [feed_input, face_input, dead_input, beef_input,
-             Input(value={value: "output"}, definition=associate_definition.op.inputs["spec"])],
+            [
+                feed_input,
+                face_input,
+                dead_input,
+                beef_input,
+                Input(value={value: "output"}, definition=associate_definition.op.inputs["spec"]),
+            ],
         )
         got.append(results["0"])
     assert got == [{"feed": "face"}, {"dead": "beef"}]
@@ -146,7 +171,11 @@ def test_group_by_ancestor():
     def length(word: str) -> int:
         return len(word)
 
-    flow = DataFlow(word, length, group_by,
-                    seed=[Input({"lengths": {"group": "length", "by": "line"}}, group_by.inputs["spec"])])
+    flow = DataFlow(
+        word,
+        length,
+        group_by,
+        seed=[Input({"lengths": {"group": "length", "by": "line"}}, group_by.inputs["spec"])],
+    )
     results = run_sync(flow, {"c": [{"line": "a bb"}, {"line": "ccc"}]})
     assert results["c"] == {"lengths": {"a bb": [1, 2], "ccc": [3]}}

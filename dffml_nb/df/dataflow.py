@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import typing
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation, op

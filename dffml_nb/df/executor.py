@@ -17,7 +17,8 @@ import itertools
 import threading
 import time
 from collections import deque
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
 
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow

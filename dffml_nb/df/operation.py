@@ -16,10 +16,11 @@ import collections.abc
 import functools
 import inspect
 import typing
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dffml_nb.df.context import Context
-from dffml_nb.df.types import NO_DEFAULT, Definition, primitive_of
+from dffml_nb.df.types import NO_DEFAULT, Definition
 
 __all__ = ["Operation", "op", "STAGES", "RUNNERS"]
 
@@ -139,8 +140,8 @@ class Operation:
 
         if inspect.isasyncgenfunction(func):
             self.kind = "asyncgen"
-        elif inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-            getattr(func, "__call__", None)
+        elif inspect.iscoroutinefunction(func) or (
+            not inspect.isfunction(func) and inspect.iscoroutinefunction(type(func).__call__)
         ):
             self.kind = "async"
         elif inspect.isgeneratorfunction(func):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import collections.abc
 import types
 import typing
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["NO_DEFAULT", "Definition", "Input", "primitive_of", "PRIMITIVES"]
 
