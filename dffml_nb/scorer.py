@@ -51,10 +51,8 @@ class Scorer:
         truth = _parse_feature(feature)
         model._ensure_trained()  # first: loading from location may fill in the features
         features, _ = model._require_config()
-        names = [f.name for f in features]
-        frame = arrays.to_frame(data, list(dict.fromkeys([*names, truth.name])))
-        if len(frame) == 0:
-            raise ValueError(f"no records to score {model.name} on (the data is empty)")
+        wanted = [f for f in features if f.name != truth.name] + [truth]
+        frame = arrays.to_frame(data, wanted, allow_empty=False)
         predicted, _ = model.predict_arrays(arrays.matrix(frame, features))
         expected = arrays.target(frame, truth, numeric=self.kind == "regression")
         value = self(expected, predicted)

@@ -249,12 +249,16 @@ def test_predict_records_carry_features_and_predictions():
 def test_training_errors():
     with pytest.raises(ValueError, match="no records to train on"):
         quickstart_model().fit(QUICKSTART.iloc[:0])
-    with pytest.raises(KeyError, match="'Trust'"):
+    with pytest.raises(ValueError, match="column 'Trust' is missing"):
         quickstart_model().fit(QUICKSTART.drop(columns=["Trust"]))
     bad = QUICKSTART.astype({"Expertise": object})
     bad.loc[2, "Expertise"] = "five"
-    with pytest.raises(ValueError, match=r"'five'.*'Expertise'"):
+    with pytest.raises(ValueError, match=r"'Expertise'.*'five'"):
         quickstart_model().fit(bad)
+    with pytest.raises(ValueError, match="must be numeric"):
+        Model.load("scikitlr")(features=["Years:str:1"], predict="Salary").fit(
+            QUICKSTART.assign(Years=["a", "b", "c", "d"])
+        )
     with pytest.raises(ValueError, match="no features"):
         Model.load("scikitlr")(predict="Salary").fit(QUICKSTART)
 
@@ -265,6 +269,19 @@ def test_predict_before_training_says_train_first(tmp_path):
     with pytest.raises(ModelNotTrainedError, match="no saved model"):
         quickstart_model(location=tmp_path / "empty").predict(UNSEEN)
     assert not quickstart_model(location=tmp_path).is_trained
+
+
+def test_training_skips_records_missing_a_value():
+    gappy = pd.concat(
+        [
+            QUICKSTART,
+            pd.DataFrame({"Years": [None], "Expertise": [3], "Trust": [0.1], "Salary": [1e6]}),
+        ]
+    )
+    model = quickstart_model().fit(gappy.reset_index(drop=True))
+    assert model.predict(UNSEEN, as_frame=True)["Salary"].tolist() == pytest.approx([70.0, 80.0])
+    with pytest.raises(ValueError, match="every record is missing one of"):
+        quickstart_model().fit(QUICKSTART.assign(Salary=None))
 
 
 def test_predict_on_no_rows():

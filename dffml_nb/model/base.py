@@ -208,18 +208,27 @@ class Model:
     def fit(self, *data: Any) -> Model:
         """Train on the data arguments (rows, Records, files, DataFrames, sources).
 
+        As in DFFML, records missing a feature (or the target) are left out.
         Saves to ``location`` when one is set. Returns the model.
         """
         from dffml_nb.model import data as arrays
 
         features, target = self._require_config()
-        names = [feature.name for feature in features]
         supervised = self.kind != "clusterer"
-        frame = arrays.to_frame(data, names + [target.name] if supervised else names)
+        wanted = [*features, target] if supervised else list(features)
+        frame = arrays.to_frame(data, wanted, allow_empty=True)
         if len(frame) == 0:
-            raise ValueError(f"{self.name}: no records to train on (the training data is empty)")
+            raise ValueError(f"{self.name}: no records to train on in {arrays.describe(data)}")
         X = arrays.matrix(frame, features)
         y = arrays.target(frame, target, numeric=self.kind == "regressor") if supervised else None
+        keep = arrays.complete(X, y)
+        if keep is not None:
+            X, y = X[keep], (None if y is None else y[keep])
+            if len(X) == 0:
+                raise ValueError(
+                    f"{self.name}: no records to train on in {arrays.describe(data)}: "
+                    f"every record is missing one of {', '.join(map(str, wanted))}"
+                )
         self._fit(X, y)
         self._trained = True
         self.last_score = None
@@ -271,11 +280,10 @@ class Model:
 
         self._ensure_trained()
         features, target = self._require_config()
-        names = [feature.name for feature in features]
-        frame = arrays.to_frame(data, names)
+        frame = arrays.to_frame(data, features, allow_empty=True)
         values, confidences = self.predict_arrays(arrays.matrix(frame, features))
         if as_frame:
-            result = frame[names].copy()
+            result = frame.copy(deep=False)  # new columns go on the copy only
             result[target.name] = values
             result[f"{target.name}_confidence"] = np.nan if confidences is None else confidences
             return result
