@@ -628,9 +628,15 @@ def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
             for key, value in entry.items():
                 items.append(Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed"))
         else:
+            hint = ""
+            if name in plan.definitions:
+                hint = (
+                    f"; {name!r} is a definition: to give it a value in one context, "
+                    f"wrap the input set: {{'0': {{{name!r}: ...}}}}"
+                )
             raise DataFlowError(
                 f"context {name!r}: each input must be an Input or a dict {{definition: value}}, "
-                f"got {type(entry).__name__}: {short_repr(entry)}"
+                f"got {type(entry).__name__}: {short_repr(entry)}{hint}"
             )
     for index, item in enumerate(items):
         if isinstance(item.definition, str):
