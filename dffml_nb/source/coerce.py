@@ -100,6 +100,8 @@ def _bad_value(
     frame: pd.DataFrame, feature: Feature, position: int, origin: str, first_line: int | None
 ) -> SourceError:
     value = frame[feature.name].iloc[position]
+    if hasattr(value, "item") and not hasattr(value, "__len__"):
+        value = value.item()  # 2.5, not np.float64(2.5)
     where = (
         f"line {first_line + position}"
         if first_line is not None

@@ -99,17 +99,28 @@ def is_exported_record(row: Mapping[str, Any]) -> bool:
     return isinstance(row.get("features"), Mapping) and set(row) <= allowed
 
 
+#: positional keys are cached for files of up to this many rows (about 60 MB at most)
+KEY_CACHE_ROWS = 1_000_000
+_key_cache: list[pd.Index] = []  # holds at most one index: "0" .. str(n - 1) for the largest n
+
+
 def positional_keys(count: int) -> pd.Index:
     """The string keys ``"0" .. str(count - 1)`` as an index, built fast.
 
-    Keys for rows without a key column. ``[str(i) for i in range(n)]`` costs
-    about half a ``read_csv`` of the same rows, so the digits are laid out with
-    numpy (no Python loop over rows) and only the final str objects are made
-    one by one, by numpy's ``tolist``.
+    These key every file without a key column. Making 100,000 str objects
+    costs more than half a ``read_csv`` of a few numeric columns, so the digits
+    are laid out with numpy (no Python loop over rows), and the result is kept
+    for reuse (an Index is immutable; a slice of it is a view): loading the
+    same or a shorter file again costs nothing here. Up to ``KEY_CACHE_ROWS``.
     """
     import pandas as pd
 
-    return pd.Index(_digits(count).tolist(), dtype=str, name=KEY)
+    if _key_cache and len(_key_cache[0]) >= count:
+        return _key_cache[0][:count]
+    index = pd.Index(_digits(count).astype(object), dtype=str, name=KEY, copy=False)
+    if count <= KEY_CACHE_ROWS:
+        _key_cache[:] = [index]
+    return index
 
 
 def _digits(count: int) -> np.ndarray:

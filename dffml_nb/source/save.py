@@ -18,13 +18,15 @@ def merge_into(source: Source, items: Iterable[Any]) -> None:
     rows without a ``"key"`` get the next keys not yet used ("4", "5", ... after
     four records), so they are appended rather than merged into records "0", "1".
     """
-    next_key = len(source)
+    stored = source._loaded(missing_ok=True)  # saving may create the file: absent is fine
+    next_key = len(stored)
     for item in _flatten(items):
         if isinstance(item, Record):
             source.update(item)
         elif isinstance(item, Mapping):
             if KEY not in item and not is_exported_record(item):
-                while str(next_key) in source:
+                stored = source._loaded(missing_ok=True)
+                while str(next_key) in stored:
                     next_key += 1
                 item = {KEY: next_key, **item}
             source.update(rows_to_records([item])[0])
