@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from dffml_nb.model.base import Model
+    from dffml_nb.record import Record
     from dffml_nb.scorer import Scorer
+    from dffml_nb.source import Source
 
 
 def _model(model: Any) -> Model:
@@ -57,7 +59,7 @@ def predict(model: Model, *data: Any, as_frame: bool = False) -> list[Any] | pd.
     return _model(model).predict(*data, as_frame=as_frame)
 
 
-def load(source: Any, **kwargs: Any) -> list[Any]:
+def load(source: Any, **kwargs: Any) -> list[Record]:
     """Every record of ``source`` (a file name, DataFrame, source, dict rows, ...).
 
     Keywords go to :func:`~dffml_nb.source.open_source` (``name="csv"``,
@@ -76,7 +78,7 @@ def load(source: Any, **kwargs: Any) -> list[Any]:
     return frame_to_records(opened.to_frame(features=features, predictions=True))
 
 
-def save(source: Any, *records: Any, **kwargs: Any) -> Any:
+def save(source: Any, *records: Any, **kwargs: Any) -> Source:
     """Merge ``records`` into ``source`` and write it atomically; returns the source.
 
     Each of ``records`` is a Record, a dict row, a DataFrame, a source or a list
