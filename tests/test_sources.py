@@ -440,6 +440,21 @@ def test_unconvertible_value_names_file_line_column_value(tmp_path: Path) -> Non
         load(path, features=["Years:int:1"])
 
 
+def test_unconvertible_value_line_counts_multiline_rows_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "multiline.csv"
+    path.write_text('Note,Years\n"two\nlines",1\n\n"ok",2\n"x",abc\n')
+    assert as_frame(path)["Note"].tolist() == ["two\nlines", "ok", "x"]
+    with pytest.raises(SourceError, match=r"line 6, column 'Years': cannot convert 'abc'"):
+        as_frame(path, features=["Years:int"])
+
+
+def test_empty_key_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "keys.csv"
+    path.write_text("key,a\nx,1\n,2\n")
+    with pytest.raises(SourceError, match=r"keys.csv, line 3: empty key"):
+        load(path)
+
+
 def test_unconvertible_value_outside_files_names_record() -> None:
     frame = pd.DataFrame({"Years": [1, 2.5]}, index=["a", "b"])
     with pytest.raises(

@@ -9,7 +9,7 @@ hooks: ``_read`` (all records), ``_write`` (persist) and optionally
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -56,9 +56,10 @@ class Source:
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
-    ) -> tuple[pd.DataFrame, int | None] | None:
-        """Optionally, (frame, line of its first row or None) read straight from
-        storage; None to build the frame from records instead."""
+    ) -> tuple[pd.DataFrame, Callable[[int], int] | None] | None:
+        """Optionally, (frame, None or a function from a row's position to its
+        line in a text file) read straight from storage; None to build the frame
+        from records instead."""
         return None
 
     # -- records ----------------------------------------------------------
@@ -159,11 +160,11 @@ class Source:
             frame = records_to_frame(
                 self._loaded().values(), columns, predictions=predictions, origin=self.origin
             )
-            first_line = None
+            line_of = None
         else:
-            frame, first_line = result
+            frame, line_of = result
         if features:
-            frame = coerce(frame, features, self.origin, first_line=first_line)
+            frame = coerce(frame, features, self.origin, line_of=line_of)
         return frame
 
     def update_frame(self, frame: pd.DataFrame, key: str | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from dffml_nb.feature import Feature, Features, FeatureSpec
@@ -21,6 +21,7 @@ def coerce(
     origin: str = "data",
     *,
     first_line: int | None = None,
+    line_of: Callable[[int], int] | None = None,
 ) -> pd.DataFrame:
     """``frame`` with each feature's column converted to the feature's dtype.
 
@@ -31,9 +32,9 @@ def coerce(
     as they are.
 
     A value that cannot be converted is a :class:`SourceError` naming
-    ``origin``, where the row is (``line first_line + position`` when the frame
-    was read from a text file whose first data row is on line ``first_line``,
-    otherwise the record key), the column and the value. A feature with no
+    ``origin``, where the row is, the column and the value. Where is a line
+    number when the frame was read from a text file: ``line_of(position)``, or
+    ``first_line + position`` (one line per row); otherwise the record key. A feature with no
     column is a :class:`SourceError` listing the columns there are.
     """
     features = Features.parse(features)
@@ -48,7 +49,9 @@ def coerce(
         result, bad = _convert(column, feature.dtype)
         if bad is not None and bad.any():
             position = int(bad.to_numpy().argmax())
-            raise _bad_value(frame, feature, position, origin, first_line)
+            if line_of is None and first_line is not None:
+                line_of = first_line.__add__
+            raise _bad_value(frame, feature, position, origin, line_of)
         if result is not column:
             converted[feature.name] = result
     if not converted:
@@ -97,14 +100,18 @@ def _convert(column: pd.Series, dtype: type) -> tuple[pd.Series, pd.Series | Non
 
 
 def _bad_value(
-    frame: pd.DataFrame, feature: Feature, position: int, origin: str, first_line: int | None
+    frame: pd.DataFrame,
+    feature: Feature,
+    position: int,
+    origin: str,
+    line_of: Callable[[int], int] | None,
 ) -> SourceError:
     value = frame[feature.name].iloc[position]
     if hasattr(value, "item") and not hasattr(value, "__len__"):
         value = value.item()  # 2.5, not np.float64(2.5)
     where = (
-        f"line {first_line + position}"
-        if first_line is not None
+        f"line {line_of(position)}"
+        if line_of is not None
         else f"record {str(frame.index[position])!r}"
     )
     return SourceError(

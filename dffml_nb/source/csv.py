@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,7 +80,7 @@ class CSVSource(Source):
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
-    ) -> tuple[pd.DataFrame, int | None]:
+    ) -> tuple[pd.DataFrame, Callable[[int], int]]:
         import pandas as pd
 
         header = self._header()
@@ -87,7 +88,7 @@ class CSVSource(Source):
             frame = pd.DataFrame(index=positional_keys(0))
             if columns:
                 raise missing_columns(columns, str(self.filename), [])
-            return frame, 2
+            return frame, self._line_of
         key = self._key_column(header)
         data_columns = [name for name in header if name != key]
         wanted = choose_columns(data_columns, columns, predictions, str(self.filename))
@@ -104,14 +105,33 @@ class CSVSource(Source):
         if key is not None:
             keys = frame.pop(key)
             if keys.hasnans:
-                line = int(keys.isna().to_numpy().argmax()) + 2
+                line = self._line_of(int(keys.isna().to_numpy().argmax()))
                 raise SourceError(f"{self.filename}, line {line}: empty key in column {key!r}")
             frame.index = pd.Index(keys, dtype=str, name=KEY)
         else:
             frame.index = positional_keys(len(frame))
         if list(frame.columns) != wanted:
             frame = frame[wanted]
-        return frame, 2  # line 1 is the header
+        return frame, self._line_of
+
+    def _line_of(self, position: int) -> int:
+        """The line on which data row ``position`` starts.
+
+        Only called to report an error, so it may scan the file: rows can span
+        lines (quoted newlines) and pandas skips blank lines.
+        """
+        with open(self.filename, newline="", encoding=self.encoding) as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)  # the header
+            row_start = reader.line_num + 1
+            count = 0
+            for row in reader:
+                if row:
+                    if count == position:
+                        return row_start
+                    count += 1
+                row_start = reader.line_num + 1
+        return position + 2  # not found (the file changed): assume one line per row
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
         try:

@@ -58,7 +58,7 @@ class DataFrameSource(Source):
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
-    ) -> tuple[pd.DataFrame, int | None]:
+    ) -> tuple[pd.DataFrame, None]:
         key = self._key_column()
         frame = self.frame
         if key is not None:

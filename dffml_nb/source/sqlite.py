@@ -106,7 +106,7 @@ class SQLiteSource(Source):
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
-    ) -> tuple[pd.DataFrame, int | None]:
+    ) -> tuple[pd.DataFrame, None]:
         import pandas as pd
 
         with contextlib.closing(self._connect()) as connection:
