@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 KINDS = ("regressor", "classifier", "clusterer")
 
+_FOUND: dict[str, type] = {}  # Model.load cache: name -> class
+
 
 class ModelNotTrainedError(RuntimeError):
     """Predicting (or saving) before the model was trained or loaded."""
@@ -292,24 +294,20 @@ class Model:
     def _records(
         self, frame: pd.DataFrame, values: np.ndarray, confidences: np.ndarray | None
     ) -> list[Any]:
-        from dffml_nb.record import Record
+        """One Record per row: its features and the prediction (the slow path: a
+        Python object per record; ``as_frame=True`` avoids it)."""
+        from dffml_nb.record import Prediction, Record
 
         name = self.target.name
-        keys = frame.index.tolist()
-        columns = {column: frame[column].tolist() for column in frame.columns}
-        values = values.tolist()
+        columns = list(frame.columns)
+        rows = zip(*(frame[column].tolist() for column in columns))
         confidences = [None] * len(values) if confidences is None else confidences.tolist()
-        records = []
-        for position, key in enumerate(keys):
-            record = Record(
-                key,
-                features={
-                    column: column_values[position] for column, column_values in columns.items()
-                },
+        return [
+            Record(key, dict(zip(columns, row)), {name: Prediction(value, confidence)})
+            for key, row, value, confidence in zip(
+                frame.index.tolist(), rows, values.tolist(), confidences
             )
-            record.predicted(name, values[position], confidences[position])
-            records.append(record)
-        return records
+        ]
 
     # -- persistence ---------------------------------------------------------
 
@@ -391,11 +389,15 @@ class Model:
         An unknown name raises ``dffml_nb.plugins.PluginError`` listing the
         registered model names.
         """
-        from dffml_nb import plugins
+        found = _FOUND.get(name)
+        if found is None:
+            from dffml_nb import plugins
 
-        found = plugins.load("model", name)
-        if not isinstance(found, type):
-            raise plugins.PluginError(f"model plugin {name!r} is {found!r}, not a class")
+            found = plugins.load("model", name)
+            if not isinstance(found, type):
+                raise plugins.PluginError(f"model plugin {name!r} is {found!r}, not a class")
+            # reading entry points costs ~40 ms; a found class stays valid for the process
+            _FOUND[name] = found
         return found
 
     load = _ClassOrInstance(_load_class, _load_location)
