@@ -404,6 +404,8 @@ def test_as_frame_requires_rows(tmp_path: Path) -> None:
         as_frame(header)
     with pytest.raises(SourceError, match="no rows"):
         as_frame([])
+    with pytest.raises(SourceError, match="no rows in memory source"):
+        as_frame([], columns=["Years"])
     assert len(as_frame(header, allow_empty=True)) == 0
 
 

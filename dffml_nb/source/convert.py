@@ -164,7 +164,9 @@ def records_to_frame(
     records = list(records)
     index = key_index(record.key for record in records)
     rows = [record_to_row(record) for record in records]
-    frame = pd.DataFrame(rows, index=index) if rows else pd.DataFrame(index=index)
+    if not rows:  # no records: the columns asked for, with no rows
+        return pd.DataFrame(index=index, columns=columns or [])
+    frame = pd.DataFrame(rows, index=index)
     return select(frame, columns, predictions=predictions, origin=origin)
 
 
@@ -222,4 +224,7 @@ def index_to_records(frame: pd.DataFrame) -> list[Record]:
     """Records from a DataFrame's rows, keyed by its index."""
     keys = frame.index.tolist()
     rows = frame.to_dict(orient="records")  # native Python scalars, not numpy's
+    plain = not frame.isna().to_numpy().any() and not any(map(is_prediction_column, frame.columns))
+    if plain:  # every cell is a feature value: no per-cell checks needed
+        return [Record(key, row) for key, row in zip(keys, rows, strict=True)]
     return [row_to_record(key, row) for key, row in zip(keys, rows, strict=True)]

@@ -11,6 +11,7 @@ from dffml_nb.source.convert import (
     KEY,
     frame_to_records,
     key_index,
+    positional_keys,
     records_to_frame,
     select,
 )
@@ -66,6 +67,8 @@ class DataFrameSource(Source):
             frame = frame.drop(columns=[key])
         elif _is_text(frame.index):
             index = frame.index.rename(KEY)  # already text: no copy
+        elif _is_positional(frame.index):
+            index = positional_keys(len(frame))  # the default RangeIndex: "0", "1", ...
         else:
             index = key_index(frame.index)
         frame = select(frame, columns, predictions=predictions, origin=self.origin)
@@ -88,3 +91,9 @@ def _is_text(index: pd.Index) -> bool:
     from pandas.api.types import infer_dtype
 
     return infer_dtype(index, skipna=False) == "string"
+
+
+def _is_positional(index: pd.Index) -> bool:
+    import pandas as pd
+
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
