@@ -1,0 +1,193 @@
+"""The graph view: ipycytoscape behind one small class.
+
+This is the only module that imports ipycytoscape (which imports pandas, about
+0.6 s), and it is imported only when a graph is first built. Callers speak in
+plain dicts — nodes ``{"id", "label", "classes", "x", "y", "w", "h", ...}`` and
+edges ``{"id", "source", "target", "label", "classes"}`` — so another renderer
+(an anywidget around cytoscape.js, say) could replace this class without
+touching them.
+
+Facts this relies on (ipycytoscape 1.3.3, see DESIGN.md): any change to the node
+or edge *lists* re-runs the layout on the whole graph, so positions are given up
+front with the ``preset`` layout and a run only changes ``classes`` / ``data``;
+the first render is not fitted, so ``fit()`` re-runs the preset layout (which
+fits) once a view exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ipycytoscape
+import ipywidgets
+
+from dffml_nb.nb.svg import COLOURS, EDGE, EDGE_TEXT, FONT
+
+__all__ = ["CytoscapeView", "STYLE"]
+
+
+def _node_style(selector: str, key: str, border: float = 1.5) -> dict[str, Any]:
+    fill, stroke = COLOURS[key]
+    return {
+        "selector": selector,
+        "style": {"background-color": fill, "border-color": stroke, "border-width": border},
+    }
+
+
+STYLE: list[dict[str, Any]] = [
+    {
+        "selector": "node",
+        "style": {
+            "label": "data(label)",
+            "width": "data(w)",
+            "height": "data(h)",
+            "text-valign": "center",
+            "text-halign": "center",
+            "font-family": FONT,
+            "font-size": 11,
+            "color": "#111827",
+            "text-wrap": "none",
+        },
+    },
+    {"selector": "node.operation", "style": {"shape": "round-rectangle", "font-size": 12, "font-weight": "bold"}},
+    _node_style("node.operation.idle", "idle"),
+    _node_style("node.operation.running", "running", 3),
+    _node_style("node.operation.done", "done"),
+    _node_style("node.operation.failed", "failed", 2.5),
+    {"selector": "node.definition", "style": {"shape": "ellipse"}},
+    _node_style("node.definition.intermediate", "intermediate", 1.2),
+    _node_style("node.definition.input", "input", 2),
+    _node_style("node.definition.leaf", "leaf", 2),
+    # the node whose details are shown (our own class: cytoscape's :selected is
+    # turned off by auto_unselectify)
+    {"selector": "node.picked", "style": {"border-color": "#111827", "border-width": 3.5}},
+    {
+        "selector": "edge",
+        "style": {
+            "curve-style": "bezier",
+            "width": 1.4,
+            "line-color": EDGE,
+            "target-arrow-shape": "triangle",
+            "target-arrow-color": EDGE,
+            "arrow-scale": 0.9,
+            "label": "data(label)",
+            "font-family": FONT,
+            "font-size": 9,
+            "color": EDGE_TEXT,
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.85,
+            "text-background-padding": 1,
+        },
+    },
+    {"selector": "edge.condition", "style": {"line-style": "dashed"}},
+]
+
+
+class CytoscapeView:
+    """A cytoscape.js canvas showing nodes at given positions; ``widget`` is what to compose."""
+
+    def __init__(self, height: str = "340px") -> None:
+        self.widget = ipycytoscape.CytoscapeWidget(
+            layout=ipywidgets.Layout(height=height, width="100%", border="1px solid #e5e7eb"),
+        )
+        self.widget.set_style(STYLE)
+        self.widget.cytoscape_layout = {"name": "preset", "fit": True, "padding": 24, "animate": False}
+        # small flows would otherwise be zoomed until nodes fill the box
+        self.widget.max_zoom = 1.6
+        self.widget.min_zoom = 0.2
+        self.widget.wheel_sensitivity = 0.3
+        self._nodes: dict[str, ipycytoscape.Node] = {}
+        self._edges: list[ipycytoscape.Edge] = []
+        self._click: Callable[[str], Any] | None = None
+
+    # -- elements -------------------------------------------------------------
+
+    def set_elements(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> None:
+        """Show exactly these nodes and edges.
+
+        Nodes that keep their id keep their widget (their position, data and
+        classes are updated in place); the node and edge lists are replaced in
+        one assignment each, so an existing view re-renders once.
+        """
+        kept: dict[str, ipycytoscape.Node] = {}
+        for spec in nodes:
+            spec = dict(spec)
+            node_id = spec["id"]
+            position = {"x": float(spec.pop("x")), "y": float(spec.pop("y"))}
+            classes = spec.pop("classes", "")
+            widget = self._nodes.get(node_id)
+            if widget is None:
+                widget = ipycytoscape.Node(data=spec, position=position, classes=classes)
+            else:
+                widget.data = spec
+                widget.position = position
+                widget.classes = classes
+            kept[node_id] = widget
+        new_edges = []
+        for spec in edges:
+            spec = dict(spec)
+            classes = spec.pop("classes", "")
+            new_edges.append(ipycytoscape.Edge(data=spec, classes=classes))
+        dropped = [w for node_id, w in self._nodes.items() if node_id not in kept]
+        old_edges = self._edges
+        graph = self.widget.graph
+        adjacency: dict[str, dict[str, int]] = {node_id: {} for node_id in kept}
+        for edge in new_edges:
+            targets = adjacency.setdefault(edge.data["source"], {})
+            targets[edge.data["target"]] = targets.get(edge.data["target"], 0) + 1
+        graph.edges = []  # first, so no edge ever points at a missing node
+        graph.nodes = list(kept.values())
+        graph.edges = new_edges
+        graph._adj = adjacency
+        self._nodes, self._edges = kept, new_edges
+        for widget in (*dropped, *old_edges):
+            widget.close()  # free their comms in the kernel and the browser
+
+    def update_node(self, node_id: str, *, classes: str | None = None, label: str | None = None) -> None:
+        """Change a node's classes and/or label (nothing else moves)."""
+        widget = self._nodes[node_id]
+        if classes is not None and widget.classes != classes:
+            widget.classes = classes
+        if label is not None and widget.data.get("label") != label:
+            widget.data = {**widget.data, "label": label}
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        """What the view holds for a node: its data, classes and position."""
+        widget = self._nodes[node_id]
+        return {
+            **widget.data,
+            "classes": widget.classes,
+            "x": widget.position.get("x"),
+            "y": widget.position.get("y"),
+        }
+
+    def elements(self) -> dict[str, list[dict[str, Any]]]:
+        """All nodes and edges as plain dicts (for tests and debugging)."""
+        return {
+            "nodes": [self.node(node_id) for node_id in self._nodes],
+            "edges": [{**e.data, "classes": e.classes} for e in self._edges],
+        }
+
+    # -- interaction ----------------------------------------------------------
+
+    def on_node_click(self, callback: Callable[[str], Any]) -> None:
+        """Call ``callback(node_id)`` when a node is clicked in the browser."""
+        first = self._click is None
+        self._click = callback
+        if first:
+            self.widget.on("node", "click", self._clicked)
+
+    def _clicked(self, target: dict[str, Any]) -> None:
+        node_id = (target.get("data") or {}).get("id")
+        if node_id is not None and self._click is not None:
+            self._click(node_id)
+
+    def fit(self) -> None:
+        """Re-run the preset layout with ``fit``: every node in view, nothing moves."""
+        self.widget.relayout()
+
+    def close(self) -> None:
+        for widget in (*self._nodes.values(), *self._edges):
+            widget.close()
+        self.widget.close()
