@@ -470,3 +470,21 @@ def test_as_op_accepts_feature_names_that_are_not_identifiers():
     operation = model.as_op()
     assert operation.inputs["years of service"].name == "years of service"
     assert operation.func(**{"years of service": 3.0}) == pytest.approx(4.0)
+
+
+def test_object_hyperparameters_survive_reload(tmp_path):
+    from sklearn.gaussian_process.kernels import RBF, DotProduct
+
+    kernel = DotProduct() + RBF()
+    data = generated("regressor", rows=20)
+    model = Model.load("scikitgpr")(
+        features=["a", "b", "c"], predict="y", location=tmp_path, kernel=kernel
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(data)
+    reloaded = Model.load("scikitgpr")(location=tmp_path).load()
+    assert (
+        reloaded.hyperparameter_values["kernel"] == kernel
+    )  # the object, not its text in model.json
+    assert json.loads((tmp_path / "model.json").read_text())["versions"]["sklearn"]

@@ -12,6 +12,10 @@ handling, confidence, saving, display, dataflow operation) lives here once::
         def _get_state(self): ...     # anything skops can save (arrays, dicts, estimators)
         def _set_state(self, state): ...
 
+Hyperparameters: override the classmethod ``hyperparameters()`` (e.g. return
+``dffml_nb.model.config.hyperparameters(SomeEstimator)``); the values given
+to the constructor are in ``self.hyperparameter_values``.
+
 Register it with one line of ``pyproject.toml``:
 ``[project.entry-points."dffml_nb.model"] mymodel = "mypkg:MyModel"``.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -325,7 +330,15 @@ class Model:
             "hyperparameters": self.hyperparameter_values,
             "confidence": {"kind": kind, "value": self.confidence},
             "last_score": None if self.last_score is None else list(self.last_score),
-            "dffml_nb": dffml_nb.__version__,
+            "versions": {
+                "dffml_nb": dffml_nb.__version__,
+                # already imported by whatever made the state; recorded to explain a failed load
+                **{
+                    name: getattr(sys.modules[name], "__version__", None)
+                    for name in ("sklearn", "numpy")
+                    if name in sys.modules
+                },
+            },
         }
 
     def _remember_score(self, scorer: str, value: float) -> None:
@@ -374,6 +387,7 @@ class Model:
                 f"{where} predicts {saved_target!r}, not {feature_text(self.target)!r}"
             )
         # the hyperparameters the saved state was trained with are the true ones
+        # (_set_state may refine them from the state itself)
         self.hyperparameter_values = dict(metadata.get("hyperparameters") or {})
         self._set_state(state)
         self.confidence = (metadata.get("confidence") or {}).get("value")

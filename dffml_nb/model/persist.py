@@ -110,7 +110,7 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
         "format": FORMAT,
         "version": VERSION,
         **metadata,
-        "state": {"file": state_file.name, "sha256": digest},
+        "state": {"file": state_file.name, "sha256": digest, "skops": skops.__version__},
     }
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
     metadata_file = directory / METADATA

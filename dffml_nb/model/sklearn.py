@@ -152,6 +152,12 @@ class ScikitModel(Model):
         if not isinstance(inner, expected):
             raise TypeError(f"saved state is a {type(state).__name__}, not a {expected.__name__}")
         self.estimator = state
+        # values from the estimator itself: model.json holds only a text form of
+        # objects such as a Gaussian process kernel
+        params = inner.get_params(deep=False)
+        self.hyperparameter_values = {
+            key: params.get(key, value) for key, value in self.hyperparameter_values.items()
+        }
 
 
 def model_class(name: str) -> type[ScikitModel]:
