@@ -124,7 +124,8 @@ def weights_of(model: Any) -> tuple[str, Any, list[str]] | None:
             continue
         kind, values = found
         values = np.atleast_2d(np.asarray(values, dtype=float))
-        classes = list(getattr(candidate, "classes_", None) or [])
+        classes = getattr(candidate, "classes_", None)
+        classes = [] if classes is None else list(classes)
         if hasattr(candidate, "dual_coef_") and values.shape[0] > 1:
             # libsvm: one row per pair of classes (one-vs-one), in this order
             pairs = [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]

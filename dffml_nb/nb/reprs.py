@@ -38,3 +38,8 @@ def table(frame: Any, max_rows: int = 50) -> str:
     if len(frame) > max_rows:
         body += line(f"showing {max_rows} of {len(frame)} rows")
     return body
+
+
+def html_text(value: Any) -> str:
+    """``value`` as escaped HTML text."""
+    return html.escape(str(value))

@@ -253,7 +253,7 @@ class ModelTrainer(widgets.VBox):
     """Train a model on a DataFrame or file, interactively or from code.
 
     ``ModelTrainer(data=None, namespace=None, *, model="scikitlr", features=None,
-    target=None, scorer=None, test_size=0.25)`` — ``data`` is a DataFrame, a file
+    target=None, scorer=None, test_size=0.25, show_plots=True)`` — ``data`` is a DataFrame, a file
     name (``.csv``, ``.json``, ``.sqlite``) or a list of dict rows; the DataFrames
     of ``namespace`` (default: the IPython user namespace) are offered too.
 
@@ -272,6 +272,7 @@ class ModelTrainer(widgets.VBox):
       ``adjusted_rand`` when the model's kind needs it)
     - ``test_size`` — FloatSlider: fraction of rows held out for scoring (split
       with ``random_state=0``; 0 scores on the training rows)
+    - ``show_plots`` — Checkbox: draw the plots (off: faster on big data)
     - ``train_button`` — Button: runs :meth:`train`
 
     Results (plain Python): ``model`` (the trained model), ``score`` (float),
@@ -298,6 +299,7 @@ class ModelTrainer(widgets.VBox):
         target: str | None = None,
         scorer: str | None = None,
         test_size: float = 0.25,
+        show_plots: bool = True,
     ) -> None:
         from dffml_nb import plugins
 
@@ -356,6 +358,9 @@ class ModelTrainer(widgets.VBox):
             readout_format=".2f",
             style=label_style,
         )
+        self.show_plots = widgets.Checkbox(
+            value=show_plots, description="plots", indent=False, layout=widgets.Layout(width="80px")
+        )
         self.train_button = widgets.Button(
             description="Train",
             button_style="primary",
@@ -382,7 +387,7 @@ class ModelTrainer(widgets.VBox):
                     ]
                 ),
                 self.form_box,
-                widgets.HBox([self.train_button, self.progress]),
+                widgets.HBox([self.train_button, self.show_plots, self.progress]),
                 self.message_html,
                 self.score_html,
                 self.plots,
@@ -671,9 +676,9 @@ class ModelTrainer(widgets.VBox):
             self._show_error(_explain(step, error, name), error)
             return None
 
-        self.progress.step(STEPS[4])
+        self.progress.step(STEPS[4] if self.show_plots.value else "plots skipped")
         try:
-            figures = self._figures(model, test_rows, target_spec)
+            figures = self._figures(model, test_rows, target_spec) if self.show_plots.value else {}
         except Exception as error:  # the model is good; only the pictures failed
             figures = {}
             notes.append(f"plotting failed: {type(error).__name__}: {_short(error)}")
