@@ -142,6 +142,11 @@ def test_namespace_frames_and_refresh(salaries):
     assert list(trainer.data_select.options) == ["salaries", "more"]
     trainer.data_select.value = "more"
     assert len(trainer.frame) == 3
+    trainer.set_data([{"Years": 1, "Salary": 2}], label="rows")  # dict rows, kept on refresh
+    del namespace["more"]
+    trainer.refresh()
+    assert list(trainer.data_select.options) == ["salaries", "rows"]
+    assert trainer.data_select.value == "rows"
     # a given DataFrame that is a namespace variable is offered under its name
     assert ModelTrainer(salaries, namespace=namespace).data_select.value == "salaries"
 
@@ -242,6 +247,14 @@ def test_empty_data(trained, salaries):
     trained.features.value = ("Years",)
     trained.train_button.click()
     assert_kept(trained, model, score, figures, ["empty"])
+
+
+def test_unknown_model_is_a_message(salaries):
+    trainer = ModelTrainer(salaries, namespace={}, model="nosuchmodel")
+    assert "nosuchmodel" in trainer.message and "scikitlr" in trainer.message  # lists known ones
+    trainer.train_button.click()
+    assert trainer.message.startswith("cannot use model 'nosuchmodel'")
+    assert trainer.model is None
 
 
 def test_no_data_at_all():

@@ -312,6 +312,7 @@ class ModelTrainer(widgets.VBox):
         self.message = ""
         self.error: BaseException | None = None
         self._frames: dict[str, pd.DataFrame] = {}
+        self._namespace_labels: set[str] = set()
         self._wanted_features = (
             None if features is None else [self._column_name(f) for f in features]
         )
@@ -443,11 +444,13 @@ class ModelTrainer(widgets.VBox):
     def refresh(self) -> None:
         """Look for DataFrames in the namespace again (given data and loaded files stay)."""
         found = frames_in(self.namespace)
+        # data given or loaded by the user stays; namespace variables come and go
         kept = {
             label: frame
             for label, frame in self._frames.items()
-            if label not in found and (label == GIVEN or label.startswith("file: "))
+            if label not in found and label not in self._namespace_labels
         }
+        self._namespace_labels = set(found)
         self._frames = {**found, **kept}
         current = self.data_select.value
         self._select(current if current in self._frames else next(iter(self._frames), None))
@@ -574,7 +577,7 @@ class ModelTrainer(widgets.VBox):
             specs = cls.hyperparameters()
         except Exception as error:
             specs = {}
-            self._show_error(f"cannot use model {name!r}: {_short(error)}", error)
+            self._show_error(f"cannot use model {name!r}: {error}", error)
         old = self.form
         self.form = HyperparameterForm(specs, title=f"{name} hyperparameters")
         self.form_box.children = [self.form]
@@ -633,7 +636,10 @@ class ModelTrainer(widgets.VBox):
         notes: list[str] = []
         try:
             # load data: the model, the chosen columns, the rows that have every value
-            cls = Model.load(name)
+            try:
+                cls = Model.load(name)
+            except Exception as error:
+                raise TrainerInputError(f"cannot use model {name!r}: {error}") from error
             frame, features, target = self.frame, list(self.features.value), self.target.value
             check_inputs(frame, features, target, cls.kind)
             rows = complete_rows(frame, [*features] + ([target] if target is not None else []))
