@@ -48,6 +48,7 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
     "scikitgbc": ("sklearn.ensemble:GradientBoostingClassifier", "classifier"),
     "scikitgbr": ("sklearn.ensemble:GradientBoostingRegressor", "regressor"),
     "scikitadaboost": ("sklearn.ensemble:AdaBoostClassifier", "classifier"),
+    "scikitada": ("sklearn.ensemble:AdaBoostClassifier", "classifier"),  # short alias
     "scikitbgc": ("sklearn.ensemble:BaggingClassifier", "classifier"),
     # neighbours, SVMs, naive Bayes, discriminant analysis, Gaussian processes, MLP
     "scikitknn": ("sklearn.neighbors:KNeighborsClassifier", "classifier"),
