@@ -69,10 +69,10 @@ def test_nodes_and_edges_of_a_flow():
     assert nodes["op:add"]["kind"] == "operation" and "operation" in nodes["op:add"]["classes"]
     assert nodes["def:a"]["kind"] == "definition"
     # flow inputs and leaves are marked
-    assert nodes["def:a"]["classes"] == "definition input"
-    assert nodes["def:total"]["classes"] == "definition leaf"
-    assert nodes["def:add"]["classes"] == "definition intermediate"
-    assert nodes["op:add"]["classes"] == "operation idle"
+    assert nodes["def:a"]["classes"] == "definition def-input"
+    assert nodes["def:total"]["classes"] == "definition def-leaf"
+    assert nodes["def:add"]["classes"] == "definition def-intermediate"
+    assert nodes["op:add"]["classes"] == "operation op-idle"
     assert nodes["def:a"]["label"] == "a: int"
     edges = {(e["source"], e["target"]) for e in graph.view.elements()["edges"]}
     assert edges == {
@@ -143,7 +143,7 @@ def test_state_after_a_successful_run():
     assert graph.counts["add"] == {"started": 3, "finished": 3, "failed": 0}
     nodes = nodes_by_id(graph)
     # what the nodes show agrees with graph.status, counts included
-    assert nodes["op:add"]["classes"] == "operation done"
+    assert nodes["op:add"]["classes"] == "operation op-done"
     assert nodes["op:add"]["label"] == "add ×3"
     assert nodes["def:a"]["label"] == "a: int"
 
@@ -156,8 +156,8 @@ def test_state_after_a_failing_run_strict():
     assert graph.status == {"add": "done", "boom": "failed", "after_boom": "idle"}
     assert graph.counts["boom"]["failed"] == 1
     nodes = nodes_by_id(graph)
-    assert nodes["op:boom"]["classes"] == "operation failed"
-    assert nodes["op:after_boom"]["classes"] == "operation idle"
+    assert nodes["op:boom"]["classes"] == "operation op-failed"
+    assert nodes["op:after_boom"]["classes"] == "operation op-idle"
     details = graph.details("boom")
     assert details["status"] == "failed"
     assert details["error"] == "ValueError: no thanks: 3"
@@ -182,7 +182,7 @@ def test_subscribing_directly_and_reset():
     graph.reset()
     assert graph.status == {"f1": "idle", "f2": "idle", "f3": "idle"}
     assert graph.counts["f1"] == {"started": 0, "finished": 0, "failed": 0}
-    assert nodes_by_id(graph)["op:f3"] == {**nodes_by_id(graph)["op:f3"], "label": "f3", "classes": "operation idle"}
+    assert nodes_by_id(graph)["op:f3"] == {**nodes_by_id(graph)["op:f3"], "label": "f3", "classes": "operation op-idle"}
 
 
 def test_throttle_bounds_widget_updates_for_a_large_run():
@@ -202,7 +202,7 @@ def test_throttle_bounds_widget_updates_for_a_large_run():
     assert len(pushed) < 50 * 3
     # the final state reached the widget
     assert nodes_by_id(graph)["op:f3"]["label"] == "f3 ×10000"
-    assert nodes_by_id(graph)["op:f3"]["classes"] == "operation done"
+    assert nodes_by_id(graph)["op:f3"]["classes"] == "operation op-done"
 
 
 async def test_trailing_flush_in_a_running_loop():
@@ -211,10 +211,29 @@ async def test_trailing_flush_in_a_running_loop():
     async for _ in run(CHAIN, [{"x": i} for i in range(200)], on_event=graph.on_event):
         pass
     assert nodes_by_id(graph)["op:f3"]["label"] != "f3 ×200"  # not pushed yet: throttled
-    # the run ended between two pushes: a timer on the loop pushes the rest
-    await asyncio.sleep(0.15)
+    # the run ended between two pushes: timers on the loop push the rest (a live
+    # push, then the exact state once nothing more happens)
+    await asyncio.sleep(0.4)
     assert nodes_by_id(graph)["op:f3"]["label"] == "f3 ×200"
-    assert nodes_by_id(graph)["op:f3"]["classes"] == "operation done"
+    assert nodes_by_id(graph)["op:f3"]["classes"] == "operation op-done"
+
+
+def test_nodes_light_up_while_a_run_goes():
+    graph = DataFlowGraph(CHAIN, interval=0)  # push on every event
+    shown: list[tuple[str, str]] = []
+    original = graph.view.update_node
+
+    def record(node_id, **kw):
+        shown.append((node_id, kw.get("classes")))
+        original(node_id, **kw)
+
+    graph.view.update_node = record
+    graph.run([{"x": 1}, {"x": 2}])
+    for node_id in ("op:f1", "op:f2", "op:f3"):
+        assert (node_id, "operation op-running") in shown
+    last = {n: c for n, c in shown}
+    assert last == {"op:f1": "operation op-done", "op:f2": "operation op-done", "op:f3": "operation op-done"}
+    assert {n["classes"] for n in nodes_by_id(graph).values() if n["kind"] == "operation"} == {"operation op-done"}
 
 
 def test_run_with_async_operations_and_extra_subscriber():
@@ -255,13 +274,13 @@ def test_select_and_details():
     shown = graph.select("double")
     assert shown == info
     assert "double(add: int) -&gt; double: int" in graph.details_panel.value
-    assert nodes_by_id(graph)["op:double"]["classes"] == "operation done picked"
+    assert nodes_by_id(graph)["op:double"]["classes"] == "operation op-done picked"
     # a click in the browser arrives as the node's JSON; it does what select() does
     graph.view._clicked({"data": {"id": "def:total"}, "group": "nodes"})
     assert graph.selected == "def:total"
     assert "definition <b>total</b>" in graph.details_panel.value
-    assert nodes_by_id(graph)["op:double"]["classes"] == "operation done"
-    assert nodes_by_id(graph)["def:total"]["classes"] == "definition leaf picked"
+    assert nodes_by_id(graph)["op:double"]["classes"] == "operation op-done"
+    assert nodes_by_id(graph)["def:total"]["classes"] == "definition def-leaf picked"
     with pytest.raises(KeyError, match="operations: add, double, total"):
         graph.select("nope")
 
@@ -307,3 +326,29 @@ def test_graph_is_a_widget_with_static_fallbacks():
         assert f">{name}</text>" in bundle["image/svg+xml"]
     assert "mermaid" in bundle["text/markdown"]
     assert bundle["text/plain"] == "DataFlowGraph(DataFlow(add, double, total); 3 idle)"
+
+
+def test_stylesheet_uses_single_class_selectors():
+    """The cytoscape.js bundled with ipycytoscape 1.3.3 ignores compound class selectors."""
+    import re
+
+    from dffml_nb.nb.view import STYLE
+
+    for rule in STYLE:
+        assert not re.search(r"\.[\w-]+\.[\w-]+", rule["selector"]), rule["selector"]
+        assert "'" not in str(rule["style"].get("font-family", ""))  # rejected by cytoscape.js
+    graph = DataFlowGraph(CALC)
+    selectors = {rule["selector"] for rule in STYLE}
+    for node in graph.view.elements()["nodes"]:
+        # every node carries a class that some rule styles by itself
+        assert any(f".{c}" in selectors for c in node["classes"].split()), node
+
+
+def test_view_height_follows_the_flow():
+    wide = DataFlowGraph(CHAIN)
+    tall = DataFlow(*[op(lambda x: x, name=f"id{i}", inputs={"x": Definition(f"in{i}", int)}) for i in range(12)])
+    height = int(wide.view.widget.layout.height.removesuffix("px"))
+    assert 180 <= height <= 600
+    wide.update_flow(tall)
+    assert int(wide.view.widget.layout.height.removesuffix("px")) > height
+    assert DataFlowGraph(CALC, height="250px").view.widget.layout.height == "250px"

@@ -37,7 +37,7 @@ class _OpState:
 
     __slots__ = (
         "started", "finished", "failed", "inflight", "last_started", "last_finished",
-        "last_failed", "shown",
+        "last_failed", "shown", "active",
     )
 
     def __init__(self) -> None:
@@ -46,13 +46,16 @@ class _OpState:
         self.last_finished: Event | None = None
         self.last_failed: Event | None = None
         self.shown: tuple[str, str] | None = None  # (classes, label) last pushed to the view
+        self.active = False  # started since the last push
 
     @property
     def state(self) -> str:
-        if self.inflight > 0:
-            return "running"
+        # failed first: with strict=False a failing operation keeps running for
+        # other contexts, and the failure is what must catch the eye
         if self.failed:
             return "failed"
+        if self.inflight > 0:
+            return "running"
         if self.finished:
             return "done"
         return "idle"
@@ -72,7 +75,9 @@ class DataFlowGraph(ipywidgets.VBox):
     between two pushes of run state to the widget.
     """
 
-    def __init__(self, flow: DataFlow, *, height: str = "340px", interval: float = 0.1, **kwargs: Any) -> None:
+    def __init__(
+        self, flow: DataFlow, *, height: str | None = None, interval: float = 0.1, **kwargs: Any
+    ) -> None:
         # imported here: ipycytoscape pulls in pandas, so wait until a graph is built
         from dffml_nb.nb.view import CytoscapeView
 
@@ -80,7 +85,8 @@ class DataFlowGraph(ipywidgets.VBox):
         self.interval = interval
         #: number of times run state was pushed to the widget (bounded by the throttle)
         self.widget_updates = 0
-        self.view = CytoscapeView(height=height)
+        self.height = height  # None: sized to the flow (see _box_height)
+        self.view = CytoscapeView(height=height or _box_height(flow_layout(flow)))
         self.status_line = ipywidgets.HTML(layout=ipywidgets.Layout(margin="2px 0"))
         self.details_panel = ipywidgets.HTML(
             value=_hint(), layout=ipywidgets.Layout(flex="1 1 auto", min_width="0", margin="0 12px 0 0")
@@ -112,7 +118,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self._clear_state()
         nodes = []
         for node in self.geometry.nodes.values():
-            classes = f"{node.kind} {'idle' if node.kind == 'operation' else node.role}"
+            classes = "operation op-idle" if node.kind == "operation" else f"definition def-{node.role}"
             nodes.append(
                 {
                     "id": node.id, "label": node.label, "name": node.name, "kind": node.kind,
@@ -125,6 +131,9 @@ class DataFlowGraph(ipywidgets.VBox):
             for e in self.geometry.edges
         ]
         self.view.set_elements(nodes, edges)
+        if self.height is None:
+            # a new height also makes every view resize and refit
+            self.view.set_height(_box_height(self.geometry))
         for name, node_id in self._node_of.items():
             self._ops[name].shown = (self.view.node(node_id)["classes"], name)
         self._show_status()
@@ -150,6 +159,7 @@ class DataFlowGraph(ipywidgets.VBox):
     def _clear_state(self) -> None:
         self._ops: dict[str, _OpState] = {name: _OpState() for name in self._node_of}
         self._stale = False  # run state changed since the last push
+        self._lit = False  # a live push showed operations running that are not in flight
         self._contexts_started = self._contexts_finished = self._contexts_failed = 0
         self._run_started: float | None = None
         self._run_ended: float | None = None
@@ -173,6 +183,7 @@ class DataFlowGraph(ipywidgets.VBox):
                 state.started += 1
                 state.inflight += 1
                 state.last_started = event
+                state.active = True
             elif kind == "operation_finished":
                 state.finished += 1
                 if state.inflight:
@@ -194,7 +205,7 @@ class DataFlowGraph(ipywidgets.VBox):
                 self._contexts_failed += 1
         self._stale = True
         if _perf() - self._pushed_at >= self.interval:
-            self.flush()
+            self._push(live=True)
         elif not self._timer_pending:
             self._schedule_flush()
 
@@ -215,11 +226,23 @@ class DataFlowGraph(ipywidgets.VBox):
             pass
 
     def _trailing_flush(self) -> None:
-        if self._stale:
-            self.flush()
+        if self._stale:  # events since the last push: the run may still be going
+            self._push(live=True)
+        elif self._lit:  # nothing since a live push: the run went quiet, show the exact state
+            self._push(live=False)
 
     def flush(self) -> None:
-        """Push the pending run state to the widget now.
+        """Push the run state to the widget now (exactly :attr:`status`)."""
+        self._push(live=False)
+
+    def _push(self, live: bool) -> None:
+        """Send what changed to the view.
+
+        ``live`` (the throttled pushes during a run): an operation that started
+        since the previous push is shown running even if it has finished since
+        — an inline operation takes microseconds, and a picture that only showed
+        what is in flight at the instant of a push would rarely show any. A
+        later push with no events in between shows the exact state again.
 
         Looks at every operation rather than tracking which changed: a flow has
         few, and a run reporting from a worker thread cannot race a shared set.
@@ -228,20 +251,27 @@ class DataFlowGraph(ipywidgets.VBox):
             self._pushed_at = _perf()
             self._timer_pending = False
             stale, self._stale = self._stale, False
-            changed = False
+            changed = lit = False
             for name, state in self._ops.items():
                 node_id = self._node_of[name]
+                shown_state = state.state
+                if live and state.active and shown_state in ("idle", "done"):
+                    shown_state, lit = "running", True
+                state.active = False
                 pick = " picked" if self.selected == node_id else ""
-                shown = (f"operation {state.state}{pick}", _label(name, state.runs))
+                shown = (f"operation op-{shown_state}{pick}", _label(name, state.runs))
                 if shown != state.shown:
                     self.view.update_node(node_id, classes=shown[0], label=shown[1])
                     state.shown = shown
                     changed = True
+            self._lit = lit
             if stale or changed:
                 self._show_status()
                 if self.selected is not None:
                     self.details_panel.value = _details_html(self.details(self.selected))
                 self.widget_updates += 1
+        if lit:
+            self._schedule_flush()  # so the lit nodes settle once the run goes quiet
 
     def reset(self) -> None:
         """Back to idle: counts, last inputs / outputs and errors are forgotten."""
@@ -255,6 +285,7 @@ class DataFlowGraph(ipywidgets.VBox):
         with self._lock:
             for state in self._ops.values():
                 state.inflight = 0
+                state.active = False
             self._run_ended = _perf()
             self._stale = True
         self.flush()
@@ -283,7 +314,13 @@ class DataFlowGraph(ipywidgets.VBox):
 
     @property
     def status(self) -> dict[str, str]:
-        """``{operation name: "idle" | "running" | "done" | "failed"}`` — what the nodes show."""
+        """``{operation name: "idle" | "running" | "done" | "failed"}`` — what the nodes show.
+
+        ``running``: in flight now. (During a run the nodes also light up, as
+        running, operations that started since the previous push; the final
+        push shows exactly this.) ``failed`` wins over the others: an operation
+        that failed in any context of the run is shown failed.
+        """
         return {name: state.state for name, state in self._ops.items()}
 
     @property
@@ -388,11 +425,11 @@ class DataFlowGraph(ipywidgets.VBox):
         pick = " picked" if self.selected == node_id else ""
         if node.kind == "operation":
             state = self._ops[node.name]
-            classes = f"operation {state.state}{pick}"
+            classes = f"operation op-{state.state}{pick}"
             state.shown = (classes, _label(node.name, state.runs))
             self.view.update_node(node_id, classes=classes, label=state.shown[1])
         else:
-            self.view.update_node(node_id, classes=f"definition {node.role}{pick}")
+            self.view.update_node(node_id, classes=f"definition def-{node.role}{pick}")
 
     def _show_status(self) -> None:
         self.status_line.value = _status_html(self)
@@ -417,7 +454,8 @@ class DataFlowGraph(ipywidgets.VBox):
 
     def _fit_when_shown(self) -> None:
         # The first render is not fitted to its box; the view exists shortly after
-        # the display message reaches the browser, so refit a moment later.
+        # the display message reaches the browser, so refit a moment later (and
+        # once more for slow front ends).
         if self._fit_pending:
             return
         loop = _running_loop()
@@ -425,11 +463,13 @@ class DataFlowGraph(ipywidgets.VBox):
             return
         self._fit_pending = True
 
-        def fit() -> None:
-            self._fit_pending = False
+        def fit(last: bool) -> None:
+            if last:
+                self._fit_pending = False
             self.fit()
 
-        loop.call_later(0.5, fit)
+        loop.call_later(0.4, fit, False)
+        loop.call_later(1.5, fit, True)
 
     def __repr__(self) -> str:
         counts = {}
@@ -447,6 +487,12 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _box_height(geometry: FlowLayout, width: float = 900.0) -> str:
+    """A view height that fits the flow's aspect in a typical notebook width."""
+    zoom = min(1.6, (width - 48) / max(geometry.width, 1.0))  # 1.6: the view's max zoom
+    return f"{int(min(600.0, max(180.0, geometry.height * zoom + 64)))}px"
 
 
 def _label(name: str, runs: int) -> str:

@@ -14,7 +14,8 @@ from dffml_nb.nb.layout import FlowLayout, LayoutEdge, LayoutNode, flow_layout
 
 __all__ = ["flow_svg", "layout_svg", "COLOURS"]
 
-FONT = "-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
+# double quotes only: cytoscape.js rejects a font-family with single quotes
+FONT = '-apple-system, "Segoe UI", Helvetica, Arial, sans-serif'
 
 #: fill / stroke per node kind and state; the live view's stylesheet uses the same
 COLOURS: dict[str, tuple[str, str]] = {

@@ -11,7 +11,10 @@ Facts this relies on (ipycytoscape 1.3.3, see DESIGN.md): any change to the node
 or edge *lists* re-runs the layout on the whole graph, so positions are given up
 front with the ``preset`` layout and a run only changes ``classes`` / ``data``;
 the first render is not fitted, so ``fit()`` re-runs the preset layout (which
-fits) once a view exists.
+fits) once a view exists. Checked in JupyterLab 4.6 with Chromium: the bundled
+cytoscape.js (3.21) ignores compound class selectors (``.operation.done``), so
+every state has a class of its own (``op-done``), and its ``font-family``
+accepts double quotes only.
 """
 
 from __future__ import annotations
@@ -51,17 +54,19 @@ STYLE: list[dict[str, Any]] = [
         },
     },
     {"selector": "node.operation", "style": {"shape": "round-rectangle", "font-size": 12, "font-weight": "bold"}},
-    _node_style("node.operation.idle", "idle"),
-    _node_style("node.operation.running", "running", 3),
-    _node_style("node.operation.done", "done"),
-    _node_style("node.operation.failed", "failed", 2.5),
+    # one class per state: the cytoscape.js in ipycytoscape 1.3.3 (3.21) matches
+    # nothing with compound class selectors such as "node.operation.done"
+    _node_style(".op-idle", "idle"),
+    _node_style(".op-running", "running", 3),
+    _node_style(".op-done", "done"),
+    _node_style(".op-failed", "failed", 2.5),
     {"selector": "node.definition", "style": {"shape": "ellipse"}},
-    _node_style("node.definition.intermediate", "intermediate", 1.2),
-    _node_style("node.definition.input", "input", 2),
-    _node_style("node.definition.leaf", "leaf", 2),
+    _node_style(".def-intermediate", "intermediate", 1.2),
+    _node_style(".def-input", "input", 2),
+    _node_style(".def-leaf", "leaf", 2),
     # the node whose details are shown (our own class: cytoscape's :selected is
     # turned off by auto_unselectify)
-    {"selector": "node.picked", "style": {"border-color": "#111827", "border-width": 3.5}},
+    {"selector": ".picked", "style": {"border-color": "#111827", "border-width": 3.5}},
     {
         "selector": "edge",
         "style": {
@@ -88,6 +93,8 @@ class CytoscapeView:
     """A cytoscape.js canvas showing nodes at given positions; ``widget`` is what to compose."""
 
     def __init__(self, height: str = "340px") -> None:
+        self._height = height
+        self._nudged = False
         self.widget = ipycytoscape.CytoscapeWidget(
             layout=ipywidgets.Layout(height=height, width="100%", border="1px solid #e5e7eb"),
         )
@@ -96,7 +103,6 @@ class CytoscapeView:
         # small flows would otherwise be zoomed until nodes fill the box
         self.widget.max_zoom = 1.6
         self.widget.min_zoom = 0.2
-        self.widget.wheel_sensitivity = 0.3
         self._nodes: dict[str, ipycytoscape.Node] = {}
         self._edges: list[ipycytoscape.Edge] = []
         self._click: Callable[[str], Any] | None = None
@@ -183,8 +189,26 @@ class CytoscapeView:
         if node_id is not None and self._click is not None:
             self._click(node_id)
 
+    def set_height(self, height: str) -> None:
+        """Set the canvas height (CSS, e.g. ``"240px"``); views resize and refit."""
+        self._height = height
+        self._nudged = False
+        self.widget.layout.height = height
+
     def fit(self) -> None:
-        """Re-run the preset layout with ``fit``: every node in view, nothing moves."""
+        """Fit every node into the box, in every view that exists; nothing moves.
+
+        cytoscape.js caches its container's size, and ``relayout()`` alone fits
+        to that stale size (the first render happens before the box has its
+        height). The view's only path that calls ``cy.resize()`` then
+        ``cy.fit()`` is a change of the layout's height, so nudge it by a pixel
+        (alternately up and back).
+        """
+        height = self._height
+        if height.endswith("px"):
+            base = float(height[:-2])
+            self._nudged = not self._nudged
+            self.widget.layout.height = f"{base + (1 if self._nudged else 0):g}px"
         self.widget.relayout()
 
     def close(self) -> None:
