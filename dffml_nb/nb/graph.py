@@ -252,12 +252,14 @@ class DataFlowGraph(ipywidgets.VBox):
             self._timer_pending = False
             stale, self._stale = self._stale, False
             changed = lit = False
+            states: dict[str, str] = {}
             for name, state in self._ops.items():
                 node_id = self._node_of[name]
                 shown_state = state.state
                 if live and state.active and shown_state in ("idle", "done"):
                     shown_state, lit = "running", True
                 state.active = False
+                states[name] = shown_state
                 pick = " picked" if self.selected == node_id else ""
                 shown = (f"operation op-{shown_state}{pick}", _label(name, state.runs))
                 if shown != state.shown:
@@ -266,7 +268,7 @@ class DataFlowGraph(ipywidgets.VBox):
                     changed = True
             self._lit = lit
             if stale or changed:
-                self._show_status()
+                self._show_status(states)
                 if self.selected is not None:
                     self.details_panel.value = _details_html(self.details(self.selected))
                 self.widget_updates += 1
@@ -431,8 +433,8 @@ class DataFlowGraph(ipywidgets.VBox):
         else:
             self.view.update_node(node_id, classes=f"definition def-{node.role}{pick}")
 
-    def _show_status(self) -> None:
-        self.status_line.value = _status_html(self)
+    def _show_status(self, states: dict[str, str] | None = None) -> None:
+        self.status_line.value = _status_html(self, self.status if states is None else states)
 
     # -- display --------------------------------------------------------------------
 
@@ -533,8 +535,7 @@ def _hint() -> str:
     return '<div style="font-size:12px;color:#6b7280">Click a node to see its details.</div>'
 
 
-def _status_html(graph: DataFlowGraph) -> str:
-    status = graph.status
+def _status_html(graph: DataFlowGraph, status: dict[str, str]) -> str:
     running = sum(1 for s in status.values() if s == "running")
     failed = sum(1 for s in status.values() if s == "failed")
     done = sum(1 for s in status.values() if s == "done")
