@@ -59,6 +59,8 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext dffml_nb``: register the ``%dffml`` magics."""
+    from dffml_nb.nb import ml_magics
     from dffml_nb.nb.magics import load_ipython_extension as _load
 
+    ml_magics.register()
     _load(ipython)

@@ -28,6 +28,51 @@ def _average(y_true: Any, y_pred: Any) -> dict[str, Any]:
     return {"average": "binary" if labels <= {0, 1} else "weighted", "zero_division": 0}
 
 
+class Score(float):
+    """A score: a plain ``float`` that also knows its scorer, so it shows itself well.
+
+    ``score(...) < 0.1`` and ``json.dumps(score)`` work as for any float.
+    """
+
+    scorer: str
+    greater_is_better: bool | None
+    rows: int | None
+    model: str | None
+
+    def __new__(
+        cls,
+        value: float,
+        scorer: str = "",
+        greater_is_better: bool | None = None,
+        rows: int | None = None,
+        model: str | None = None,
+    ) -> Score:
+        self = super().__new__(cls, value)
+        self.scorer, self.greater_is_better, self.rows, self.model = scorer, greater_is_better, rows, model
+        return self
+
+    def _repr_html_(self) -> str:
+        import html
+
+        better = {True: "higher is better", False: "lower is better", None: ""}[self.greater_is_better]
+        detail = ", ".join(
+            part
+            for part in (
+                f"{self.model}" if self.model else "",
+                f"{self.rows} rows" if self.rows is not None else "",
+                better,
+            )
+            if part
+        )
+        return (
+            '<div class="dffml-nb-score" style="font-family: sans-serif">'
+            f"<b>{html.escape(self.scorer or 'score')}</b> "
+            f'<span style="font-size: 1.3em">{float(self):.6g}</span>'
+            + (f' <span style="color: #6b7280">({html.escape(detail)})</span>' if detail else "")
+            + "</div>"
+        )
+
+
 @dataclass(frozen=True)
 class Scorer:
     """A named metric: ``scorer(y_true, y_pred) -> float`` and ``scorer.score(model, feature, *data)``."""
@@ -43,7 +88,7 @@ class Scorer:
         options = self.options(y_true, y_pred) if self.options else {}
         return float(metric(y_true, y_pred, **options))
 
-    def score(self, model: Model, feature: Any, *data: Any) -> float:
+    def score(self, model: Model, feature: Any, *data: Any) -> Score:
         """Predict with ``model`` on the data and compare with the ``feature`` column."""
         from dffml_nb.model import data as arrays
         from dffml_nb.model.base import _parse_feature
@@ -57,7 +102,7 @@ class Scorer:
         expected = arrays.target(frame, truth, numeric=self.kind == "regression")
         value = self(expected, predicted)
         model._remember_score(self.name, value)
-        return value
+        return Score(value, self.name, self.greater_is_better, len(frame), model.name)
 
     @staticmethod
     def load(name: str | Scorer) -> Scorer:

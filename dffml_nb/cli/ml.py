@@ -65,6 +65,11 @@ def build_sources(options: dict[str, list[str]], namespace: dict[str, Any] | Non
             if namespace is not None and label in namespace:
                 sources.append(open_source(namespace[label]))
                 continue
+            if namespace is not None:
+                raise UsageError(
+                    f"-sources {spec}: no variable {spec!r} in the notebook; give a DataFrame "
+                    "(or list of dicts) variable, or LABEL=KIND with -source-filename FILE"
+                )
             raise UsageError(f"-sources takes LABEL=KIND (e.g. f=csv), got {spec!r}")
         own = {k[len(label) + 1:]: v for k, v in shared.items() if k.startswith(label + "_")}
         general = {k: v for k, v in shared.items() if not any(k.startswith(s.partition("=")[0] + "_") for s in specs)}
