@@ -1,0 +1,274 @@
+"""Every notebook in notebooks/ runs top to bottom on a fresh kernel, and shows what it promises.
+
+Each notebook runs with nbclient on a fresh ``python3`` kernel, in a temporary
+copy of the notebooks folder (so files a notebook writes never land in the
+repository), with no network needed. A failing cell fails the test with the
+notebook's name, the cell's number and first lines, and the error. A few
+outputs that matter are then checked: the quickstart predicts 70 and 80, the
+dataflow notebook's first output widget is the graph of a flow that ran, ...
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "notebooks"
+NOTEBOOKS = sorted(path.name for path in FOLDER.glob("*.ipynb"))
+CELL_TIMEOUT = 300  # seconds per cell
+WIDGET = "application/vnd.jupyter.widget-view+json"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# -- running a notebook ------------------------------------------------------------------
+
+
+def _first_lines(source: str, count: int = 6) -> str:
+    lines = source.splitlines()
+    shown = "\n".join(f"    {line}" for line in lines[:count])
+    return shown + (f"\n    ... ({len(lines) - count} more lines)" if len(lines) > count else "")
+
+
+def _failure(name: str, nb: Any, index: int | None, error: BaseException) -> str:
+    """The message for a notebook that failed: notebook, cell, source, error."""
+    where = f"{name}: cell {index}" if index is not None else f"{name}: before the first cell"
+    parts = [f"{where} failed"]
+    if index is not None:
+        cell = nb.cells[index]
+        count = cell.get("execution_count")
+        parts[0] += f" (execution count {count})" if count else ""
+        parts.append(_first_lines(cell.source))
+    ename = getattr(error, "ename", None) or type(error).__name__
+    evalue = getattr(error, "evalue", None)
+    if evalue is None:
+        evalue = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+    parts.append(f"{ename}: {evalue}")
+    traceback = getattr(error, "traceback", None) or ""
+    if isinstance(traceback, list):
+        traceback = "\n".join(traceback)
+    tail = _ANSI.sub("", traceback).strip().splitlines()[-15:]
+    if tail:
+        parts.append("traceback (last lines):\n" + "\n".join(f"    {line}" for line in tail))
+    return "\n".join(parts)
+
+
+def execute(name: str, workdir: Path, source: Path = FOLDER) -> Any:
+    """Run notebook ``name`` from a copy of the notebooks folder in ``workdir``; returns it with outputs.
+
+    Any failure (an exception in a cell, a timeout, a dead kernel) raises an
+    AssertionError naming the notebook and the cell. ``source``: the folder to copy.
+    """
+    folder = workdir / "notebooks"
+    shutil.copytree(
+        source, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    )
+    nb = nbformat.read(folder / name, as_version=4)
+    running: dict[str, int] = {}
+
+    def on_cell_start(cell: Any, cell_index: int) -> None:
+        running["index"] = cell_index
+
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+        on_cell_start=on_cell_start,
+    )
+    try:
+        client.execute()
+    except (
+        nbclient.exceptions.CellExecutionError,
+        nbclient.exceptions.CellTimeoutError,
+        nbclient.exceptions.DeadKernelError,
+        TimeoutError,
+        RuntimeError,
+    ) as error:
+        raise AssertionError(_failure(name, nb, running.get("index"), error)) from None
+    return nb
+
+
+# -- reading outputs ---------------------------------------------------------------------
+
+
+def outputs(nb: Any) -> Iterator[tuple[int, Any]]:
+    """``(cell index, output)`` for every output of every code cell."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                yield index, output
+
+
+def text_of(output: Any) -> str:
+    """The readable text of one output: stream text, text/plain and text/html."""
+    if output.output_type == "stream":
+        return output.text
+    data = output.get("data", {})
+    return "\n".join(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
+
+
+def cell_text(nb: Any, starts: str, *, exact: bool = False) -> str:
+    """The text of every output of the first code cell whose source starts with ``starts``
+    (``exact``: is ``starts``)."""
+    for cell in nb.cells:
+        source = cell.source.strip()
+        if cell.cell_type == "code" and (source == starts if exact else source.startswith(starts)):
+            return "\n".join(text_of(output) for output in cell.get("outputs", []))
+    raise AssertionError(f"no code cell starts with {starts!r}")
+
+
+def widgets(nb: Any) -> list[tuple[int, str]]:
+    """``(cell index, text/plain)`` of every widget view shown, in page order."""
+    return [
+        (index, output["data"].get("text/plain", ""))
+        for index, output in outputs(nb)
+        if WIDGET in output.get("data", {})
+    ]
+
+
+def pngs(nb: Any) -> int:
+    return sum("image/png" in output.get("data", {}) for _, output in outputs(nb))
+
+
+# -- what each notebook must show --------------------------------------------------------
+
+
+def check_quickstart(nb: Any) -> None:
+    table = cell_text(nb, "predictions = predict(")
+    assert re.search(r"\b70\.0\b", table) and re.search(r"\b80\.0\b", table), table
+    records = cell_text(nb, "for record in predict(")
+    assert "-> 70.0" in records and "-> 80.0" in records, records
+    shown = widgets(nb)
+    assert any(text.startswith("ModelTrainer(") for _, text in shown), shown
+    assert any(text.startswith("Predictor(") and "last=70" in text for _, text in shown), shown
+    # the same through %dffml train / accuracy / predict, and the dffml-nb command
+    assert "%dffml train" in cell_text(nb, "%dffml help")
+    assert "location=" in cell_text(nb, "magic_location = ")  # the trained model
+    assert float(cell_text(nb, "%dffml accuracy").splitlines()[0]) < 1e-6
+    magic = cell_text(nb, "%dffml predict all -model scikitlr")
+    assert re.search(r"\b70\.0\b", magic) and re.search(r"\b80\.0\b", magic), magic
+    assert "[70.0, 80.0]" in cell_text(nb, "magic_predictions = ")
+    cli = json.loads(cell_text(nb, "import sys"))
+    assert [round(r["prediction"]["Salary"]["value"]) for r in cli] == [70, 80], cli
+
+
+def check_dataflows(nb: Any) -> None:
+    shown = widgets(nb)
+    assert shown, "no widget view in the outputs"
+    first_cell, first = shown[0]
+    assert nb.cells[first_cell].source.startswith("%%dffml flow order"), nb.cells[first_cell].source
+    assert first.startswith("DataFlowGraph(DataFlow(subtotal, discount, total)"), first
+    status = cell_text(nb, "from dffml_nb.nb.display import graph_for")
+    assert status.count("'done'") == 3, status  # the first graph ended with every node done
+    assert "123.12" in cell_text(nb, "%dffml run order quantity=12")
+    assert "balance with a lock: 135" in cell_text(nb, "balance, table = three_deposits(lock=True)")
+    cli = cell_text(nb, "import sys")
+    assert json.loads(cli[cli.index("{") :]) == {"0": {"total": 123.12}}, cli
+
+
+def check_models(nb: Any) -> None:
+    regression = cell_text(nb, "def compare(")
+    for name in ("scikitlr", "scikitridge", "scikitrfr", "scikitgbr", "<th>r2</th>"):
+        assert name in regression, name
+    assert "same predictions" in cell_text(nb, "reloaded = Model.load(")
+    assert "<table class='dffml-nb-model'>" in cell_text(nb, "reloaded", exact=True)  # HTML repr
+    assert pngs(nb) >= 4  # predicted vs actual, importances (x2), confusion matrix
+
+
+def check_shouldi(nb: Any) -> None:
+    report = cell_text(nb, "results = graph.run(")
+    for column in ("<th>verdict</th>", "<th>risky calls</th>", "<th>lines</th>"):
+        assert column in report, column
+    assert "exec (line" in report  # the magics run cells: the one call dffml_nb makes
+    summary = cell_text(nb, "packages = list(")
+    assert "<th>should I?</th>" in summary and "risky" in summary and "ok" in summary, summary
+    assert any(text.startswith("DataFlowGraph(DataFlow(source_file") for _, text in widgets(nb))
+
+
+def check_plugins(nb: Any) -> None:
+    assert "'baseline'" in cell_text(nb, 'pip("install"')
+    assert "baseline" in cell_text(nb, "!{sys.executable} -m dffml_nb list models")
+    assert "hello-world" in cell_text(nb, "!{sys.executable} -m dffml_nb dataflow run titles.yaml")
+    assert "PLUGINS-ARE-JUST-ENTRY-POINTS!" in cell_text(nb, 'run_sync(DataFlow.load("shout.yaml")')
+    assert "(False, False)" in cell_text(nb, 'pip("uninstall"')  # uninstalled: the names are gone
+
+
+def check_dashboard(nb: Any) -> None:
+    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    *setup, (last_index, last) = code
+    noisy = [
+        (index, [text_of(o)[:200] for o in cell.outputs]) for index, cell in setup if cell.outputs
+    ]
+    assert not noisy, f"setup cells should show nothing under Voilà: {noisy}"
+    assert [index for index, _ in widgets(nb)] == [last_index]
+
+
+CHECKS: dict[str, Callable[[Any], None]] = {
+    "01_quickstart.ipynb": check_quickstart,
+    "02_dataflows.ipynb": check_dataflows,
+    "03_models.ipynb": check_models,
+    "04_shouldi.ipynb": check_shouldi,
+    "05_plugins.ipynb": check_plugins,
+    "06_dashboard.ipynb": check_dashboard,
+}
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+def test_every_notebook_is_checked():
+    assert NOTEBOOKS, f"no notebooks in {FOLDER}"
+    assert sorted(CHECKS) == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_without_outputs(name):
+    nb = nbformat.read(FOLDER / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    stale = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not stale, f"{name}: cells {stale} carry outputs; commit notebooks without them"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs(name, tmp_path):
+    nb = execute(name, tmp_path)
+    CHECKS[name](nb)
+
+
+def test_failure_message_names_notebook_cell_and_error(tmp_path):
+    """A broken cell is reported with the notebook, the cell number, its source and the error."""
+    broken = tmp_path / "src"
+    broken.mkdir()
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# title"),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell("def f():\n    return 1 / 0\n\nf()"),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, broken / "broken.ipynb")
+    with pytest.raises(AssertionError) as caught:
+        execute("broken.ipynb", tmp_path / "run", source=broken)
+    message = str(caught.value)
+    assert message.startswith("broken.ipynb: cell 2 failed"), message
+    assert "    def f():" in message and "ZeroDivisionError: division by zero" in message, message
+    assert "\x1b[" not in message and "1 / 0" in message.split("traceback")[-1], message
