@@ -562,3 +562,63 @@ def test_input_parents_recover_the_whole_lineage():
     item = found["b"]
     assert item.value == 3 and item.origin == "b"
     assert [(p.definition.name, p.value) for p in item.ancestors()] == [("a", 2), ("x", 1)]
+
+
+# -- batched events (on_events) ------------------------------------------------------------------
+
+
+def test_on_events_batches_carry_every_event_and_tally_them():
+    batches = []
+    results = run_sync(calc_flow(), [{"calc_string": f"add {i} and 1"} for i in range(300)], on_events=batches.append)
+    assert len(results) == 300
+    assert len(batches) > 1  # delivered in several batches, not one pile at the end
+    tally: dict = {}
+    for batch in batches:
+        for key, count in batch.tally().items():
+            tally[key] = tally.get(key, 0) + count
+    assert tally[("context_started", None)] == tally[("context_finished", None)] == 300
+    assert tally[("operation_finished", "add")] == 300 and ("operation_started", "mult") not in tally
+    events = [event for batch in batches for event in batch]
+    assert sum(len(b) for b in batches) == len(events) == sum(tally.values())
+    last = batches[-1].last("operation_finished", "add")
+    assert last.kind == "operation_finished" and last.outputs == {"sum": last.outputs["sum"]}
+    assert last.outputs["sum"].isdigit()
+
+
+def test_on_events_and_on_event_see_the_same_stream():
+    one, many = [], []
+    run_sync(calc_flow(), {"c": {"calc_string": "add 2 and 3"}}, on_event=one.append, on_events=many.append)
+    assert [(e.kind, e.operation) for e in one] == [(e.kind, e.operation) for b in many for e in b]
+
+
+async def test_long_async_operation_is_reported_while_it_runs():
+    seen = []
+    release = asyncio.Event()
+
+    @op
+    async def slow(x: int) -> int:
+        await release.wait()
+        return x
+
+    async def consume():
+        async for _ in run(DataFlow(slow), {"c": {"x": 1}}, on_events=seen.append, interval=0.01):
+            pass
+
+    task = asyncio.ensure_future(consume())
+    for _ in range(200):  # bounded wait for the started event to be delivered mid-run
+        if any(e.kind == "operation_started" for b in seen for e in b):
+            break
+        await asyncio.sleep(0.005)
+    started = [e for b in seen for e in b if e.kind == "operation_started"]
+    assert started and not any(e.kind == "operation_finished" for b in seen for e in b)
+    release.set()
+    await task
+    assert any(e.kind == "context_finished" for b in seen for e in b)
+
+
+def test_failed_operations_found_in_a_batch():
+    batches = []
+    run_sync(DataFlow(explode), [{"x": 1}, {"x": 2}, {"x": 2}], strict=False, on_events=batches.append)
+    failed = [e for b in batches for e in b.of_kind("operation_failed")]
+    assert sorted(e.context for e in failed) == ["1", "2"]
+    assert all(isinstance(e.error, OperationError) for e in failed)

@@ -8,7 +8,7 @@ from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
 from dffml_nb.df.events import KINDS as EVENT_KINDS
-from dffml_nb.df.events import Event
+from dffml_nb.df.events import Event, EventBatch
 from dffml_nb.df.executor import Results, events, run, run_sync
 from dffml_nb.df.operation import Operation, op
 from dffml_nb.df.output import associate_definition, get_multi, get_single, group_by
@@ -22,6 +22,7 @@ __all__ = [
     "Definition",
     "EVENT_KINDS",
     "Event",
+    "EventBatch",
     "Input",
     "Operation",
     "OperationError",

@@ -23,13 +23,14 @@ from typing import Any
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
-from dffml_nb.df.events import Event, short_repr
+from dffml_nb.df.events import Event, EventBatch, ShortReprs, make_event, short_repr
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+_BATCH = 512  # events per batch at most (see _Run.due)
 
 
 class Results(dict):
@@ -93,8 +94,8 @@ class _ContextRun:
 
     def begin(self, items: list[Input]) -> None:
         run = self.run
-        if run.on_event is not None:
-            run.emit(Event("context_started", self.name))
+        if run.buffer is not None:
+            run.record(("context_started", self.name, None, None, None, None, None))
         for item in run.plan.starters[0]:
             self._dispatch(item, ())
         add = self._add
@@ -240,9 +241,9 @@ class _ContextRun:
     def _call_inline(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         run = self.run
         kwargs = self._kwargs(plan, args)
-        on_event = run.on_event
-        if on_event is not None:
-            run.emit(Event("operation_started", self.name, plan.name, inputs=_shorts(plan, args)))
+        on_event = run.buffer is not None
+        if on_event:
+            run.record(("operation_started", self.name, plan.name, None, plan, args, None))
             started = _perf()
         attempts = plan.retry
         while True:
@@ -266,13 +267,8 @@ class _ContextRun:
         except _OutputShapeError as error:
             self._failed(plan, args, error, None)
             return
-        if on_event is not None:
-            run.emit(
-                Event(
-                    "operation_finished", self.name, plan.name, _perf() - started,
-                    outputs=_short_outputs(plan, result),
-                )
-            )
+        if on_event:
+            run.record(("operation_finished", self.name, plan.name, _perf() - started, plan, result, None))
 
     def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         self.inflight += 1
@@ -284,12 +280,13 @@ class _ContextRun:
 
     async def _call_async(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         run = self.run
-        on_event = run.on_event
+        on_event = run.buffer is not None
         started = _perf()
         try:
             kwargs = self._kwargs(plan, args)
-            if on_event is not None:
-                run.emit(Event("operation_started", self.name, plan.name, inputs=_shorts(plan, args)))
+            if on_event:
+                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.soon()  # a long operation shows as running without waiting for the next event
             attempts = plan.retry
             yielded = False
             while True:
@@ -324,13 +321,9 @@ class _ContextRun:
             except _OutputShapeError as error:
                 self._failed(plan, args, error, _perf() - started)
                 return
-            if on_event is not None:
-                run.emit(
-                    Event(
-                        "operation_finished", self.name, plan.name, _perf() - started,
-                        outputs=_short_outputs(plan, result),
-                    )
-                )
+            if on_event:
+                run.record(("operation_finished", self.name, plan.name, _perf() - started, plan, result, None))
+                run.soon()
         finally:
             self.inflight -= 1
             if plan.locked:
@@ -395,8 +388,8 @@ class _ContextRun:
         failure = OperationError(plan.name, self.name, values, error)
         failure.__cause__ = error
         run = self.run
-        if run.on_event is not None:
-            run.emit(Event("operation_failed", self.name, plan.name, duration, error=failure))
+        if run.buffer is not None:
+            run.record(("operation_failed", self.name, plan.name, duration, plan, None, failure))
         if run.strict:
             self.failure = failure
             self.halted = True
@@ -440,8 +433,8 @@ class _ContextRun:
                         results[definition.name] = (
                             items[0].value if len(items) == 1 else [i.value for i in items]
                         )
-            if run.on_event is not None:
-                run.emit(Event("context_finished", self.name, results=results))
+            if run.buffer is not None:
+                run.record(("context_finished", self.name, None, None, None, None, results))
         # release everything this context held: memory stays flat over many contexts
         self.ctx = None
         self.states = None
@@ -483,18 +476,28 @@ def _seen_in_lineage(item: Input) -> bool:
     return False
 
 
-def _shorts(plan: OpPlan, args: tuple[Input, ...]) -> dict[str, str]:
-    return {p: short_repr(a.value) for p, a in zip(plan.params, args)}
-
-
-def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:
+def _short_outputs(plan: OpPlan, result: Any) -> ShortReprs:
     if result is None:
-        return {}
+        return ShortReprs((), ())
     if plan.single and not (plan.stage == 2 and isinstance(result, dict)):
-        return {plan.single_key: short_repr(result)}
+        return ShortReprs((plan.single_key,), (result,))
     if isinstance(result, dict):
-        return {str(k): short_repr(v) for k, v in result.items()}
-    return {"result": short_repr(result)}
+        return ShortReprs([str(k) for k in result], list(result.values()))
+    return ShortReprs(("result",), (result,))
+
+
+def _materialize(raw: tuple) -> Event:
+    """A raw event record -> an :class:`Event` (reprs of values stay lazy)."""
+    kind, context, operation, duration, plan, payload, extra = raw
+    if kind == "operation_started":
+        return make_event(kind, context, operation, inputs=ShortReprs(plan.params, payload, inputs=True))
+    if kind == "operation_finished":
+        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
+    if kind == "operation_failed":
+        return make_event(kind, context, operation, duration, error=extra)
+    if kind == "context_finished":
+        return make_event(kind, context, results=extra)
+    return make_event(kind, context)
 
 
 class _Run:
@@ -506,10 +509,20 @@ class _Run:
         strict: bool,
         on_event: Callable[[Event], Any] | None,
         max_runs: int,
+        on_events: Callable[[EventBatch], Any] | None = None,
+        interval: float = 0.1,
     ) -> None:
         self.plan = plan
         self.strict = strict
         self.on_event = on_event
+        self.on_events = on_events
+        self.interval = interval
+        #: raw event records not yet delivered; None when nobody listens (then events cost nothing)
+        self.buffer: list[tuple] | None = [] if (on_event or on_events) else None
+        # batch subscribers only: recording an event is one list append, nothing more
+        self.record = self._record_now if on_event is not None else self.buffer.append if self.buffer is not None else None
+        self.delivered_at = _perf()
+        self.timer: Any = None
         self.max_runs = max_runs
         self.active: set[_ContextRun] = set()
         self.done: deque[tuple[str, Results]] = deque()
@@ -519,8 +532,51 @@ class _Run:
         self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]]] = {}
         self.finished = 0
 
-    def emit(self, event: Event) -> None:
-        self.on_event(event)
+    def _record_now(self, raw: tuple) -> None:
+        """With a per-event subscriber: keep the event and deliver it at once."""
+        self.buffer.append(raw)
+        self.deliver()
+
+    def deliver(self) -> None:
+        """Hand the buffered events to the subscribers."""
+        pending = self.buffer
+        if not pending:
+            return
+        pending = pending[:]
+        self.buffer.clear()  # the same list: ``record`` is bound to its append
+        self.delivered_at = _perf()
+        batch = EventBatch(pending, _materialize)
+        if self.on_event is not None:
+            for event in batch:
+                self.on_event(event)
+        if self.on_events is not None:
+            self.on_events(batch)
+
+    def due(self) -> None:
+        """Deliver to batch subscribers once ``interval`` has passed or the batch is big.
+
+        Checked as contexts finish. Small batches keep the events (and the
+        values they hold for lazy reprs) young, so the garbage collector never
+        has to walk a large pile of them.
+        """
+        buffer = self.buffer
+        if len(buffer) >= _BATCH or (buffer and _perf() - self.delivered_at >= self.interval):
+            self.deliver()
+
+    def soon(self) -> None:
+        """From a task: buffered events go out within ``interval`` even if nothing else happens."""
+        if self.on_events is None or self.timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def fire() -> None:
+            self.timer = None
+            self.deliver()
+
+        self.timer = loop.call_later(self.interval, fire)
 
     def start(self, name: str, items: list[Input]) -> None:
         context = _ContextRun(self, name)
@@ -535,6 +591,8 @@ class _Run:
         else:
             self.done.append((context.name, results))
             self.finished += 1
+        if self.on_events is not None:
+            self.due()
         self.wake()
 
     def wake(self) -> None:
@@ -661,6 +719,8 @@ async def run(
     max_contexts: int = 128,
     on_event: Callable[[Event], Any] | None = None,
     max_runs: int = 100_000,
+    on_events: Callable[[EventBatch], Any] | None = None,
+    interval: float = 0.1,
 ) -> AsyncIterator[tuple[str, Results]]:
     """Run ``dataflow``; yield ``(context_name, results)`` as each context finishes.
 
@@ -669,9 +729,14 @@ async def run(
     list of ``Input``s and such dicts. ``strict=False`` keeps going past failures
     (they land in ``results.errors``). ``max_runs`` bounds the operations one
     context may run, so a cycle that never settles fails instead of hanging.
+
+    Events: ``on_event(event)`` gets every :class:`Event` as it happens;
+    ``on_events(batch)`` gets them as an :class:`EventBatch` at most every
+    ``interval`` seconds (and when the run ends) — the cheap way for high-rate
+    subscribers such as progress bars and live graphs.
     """
     plan = plan_of(dataflow)
-    state = _Run(plan, strict, on_event, max_runs)
+    state = _Run(plan, strict, on_event, max_runs, on_events, interval)
     sets = _input_sets(inputs)
     exhausted = False
     started = 0
@@ -693,6 +758,8 @@ async def run(
             if (exhausted or state.failure is not None) and not state.active:
                 break
             if state.active and not done:
+                if state.buffer:
+                    state.deliver()  # about to wait: show what has happened so far
                 await state.wait()
             elif started & 1023 == 0:
                 await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
@@ -702,6 +769,10 @@ async def run(
     finally:
         if state.active:
             state.cancel()
+        if state.timer is not None:
+            state.timer.cancel()
+        if state.buffer:
+            state.deliver()
 
 
 async def events(dataflow: DataFlow, inputs: Any = None, **options: Any) -> AsyncIterator[Event]:

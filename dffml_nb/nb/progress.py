@@ -123,6 +123,15 @@ class Progress(widgets.HBox):
         elif kind == "operation_failed":
             self.fail(f"{event.operation} failed in context {event.context}: {event.error}")
 
+    def on_events(self, batch: Any) -> None:
+        """An ``on_events`` callback (event batches, the cheap form): the same as :meth:`on_event`."""
+        failed = batch.last("operation_failed")
+        finished = batch.tally().get(("context_finished", None), 0)
+        if finished:
+            self(self.bar.value + finished, text=f"{self.bar.value + finished} contexts finished")
+        if failed is not None:
+            self.fail(f"{failed.operation} failed in context {failed.context}: {failed.error}")
+
     # -- display -------------------------------------------------------------
 
     def _render(self) -> None:
