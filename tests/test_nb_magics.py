@@ -327,3 +327,18 @@ def test_loading_the_extension_imports_no_cytoscape():
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+def test_export_to_file_returns_nothing_to_echo(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("%load_ext dffml_nb")
+        shell.run_cell("%%dffml flow tiny\ndef inc(x: int) -> int:\n    return x + 1\n")
+        target = tmp_path / "tiny.json"
+        result = shell.run_cell(f"%dffml export tiny --format json -o {target}")
+        assert result.success and result.result is None
+        assert '"inc"' in target.read_text()
+    finally:
+        InteractiveShell.clear_instance()

@@ -382,3 +382,17 @@ def test_importing_the_widgets_does_not_import_matplotlib_or_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_figures_display_as_png_without_matplotlib_inline():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dffml_nb.nb import plots
+
+    shell = InteractiveShell.instance()
+    try:
+        figure = plots.predicted_vs_actual([1, 2, 3], [1.1, 2.0, 2.9])
+        data, _ = shell.display_formatter.format(figure)
+        assert data["image/png"][:4] == b"\x89PNG"
+    finally:
+        InteractiveShell.clear_instance()

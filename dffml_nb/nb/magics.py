@@ -410,7 +410,7 @@ class DffmlMagics(Magics):
         if output is not None:
             Path(output).write_text(text, encoding="utf-8")
             print(f"wrote {fmt} of flow {name!r} to {output}")
-            return text
+            return None  # the file has it; echoing the whole text as the cell's value would bury the notice
         return self.present(text)
 
     def export_text(self, name: str, fmt: str, *, module: str | None = None) -> str:

@@ -28,7 +28,31 @@ _SIZE = (4.6, 3.8)
 def _figure(size: tuple[float, float] = _SIZE) -> Figure:
     from matplotlib.figure import Figure
 
+    _show_figures_as_png()
     return Figure(figsize=size, layout="constrained")
+
+
+def _show_figures_as_png() -> None:
+    """In IPython, show a bare ``Figure`` as a picture even without ``%matplotlib inline``."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    if not _registered(formatter, Figure):  # keep %matplotlib inline's own, if set
+        formatter.for_type(Figure, to_png)
+
+
+def _registered(formatter: Any, kind: type) -> bool:
+    try:
+        formatter.lookup_by_type(kind)
+    except KeyError:
+        return False
+    return True
 
 
 def predicted_vs_actual(actual: Any, predicted: Any, target: str = "target") -> Figure:
