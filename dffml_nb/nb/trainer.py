@@ -9,7 +9,6 @@ which is how the tests drive it.
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,21 @@ import ipywidgets as widgets
 from dffml_nb.nb import reprs
 from dffml_nb.nb.forms import HyperparameterForm
 from dffml_nb.nb.progress import Progress
+from dffml_nb.nb.training_data import (
+    TrainerInputError,
+    check_inputs,
+    complete_rows,
+    default_features,
+    explain,
+    feature_of,
+    frames_in,
+    is_frame,
+    shorten,
+    split,
+    string_columns,
+    target_of,
+    user_namespace,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,8 +43,6 @@ if TYPE_CHECKING:
 
 #: the steps of one training run, in order (the progress bar advances through them)
 STEPS = ("load data", "split", "fit", "score", "plot")
-#: the test split is the same on every run, so scores are comparable between runs
-RANDOM_STATE = 0
 #: the scorer chosen when a model of each kind is picked
 DEFAULT_SCORERS = {"regressor": "mse", "classifier": "accuracy", "clusterer": "adjusted_rand"}
 #: the label under which data given to the constructor is offered
@@ -40,213 +52,6 @@ _SCORER_KINDS = {
     "classifier": "classification",
     "clusterer": "clustering",
 }
-
-
-class TrainerInputError(ValueError):
-    """Something about the chosen data, features or target that training cannot use."""
-
-
-# -- data: finding, checking, splitting ---------------------------------------
-
-
-def _is_frame(value: Any) -> bool:
-    pandas = sys.modules.get("pandas")  # no pandas imported: nothing can be a DataFrame
-    return pandas is not None and isinstance(value, pandas.DataFrame)
-
-
-def _user_namespace() -> Mapping[str, Any]:
-    """The IPython user namespace when running in IPython, else an empty one."""
-    ipython = sys.modules.get("IPython")  # not imported: we are not in IPython
-    shell = ipython.get_ipython() if ipython is not None else None
-    return getattr(shell, "user_ns", None) or {}
-
-
-def frames_in(namespace: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-    """``{variable name: DataFrame}`` for the public DataFrames of a namespace."""
-    return {
-        name: value
-        for name, value in list(namespace.items())
-        if not name.startswith("_") and _is_frame(value)
-    }
-
-
-def _string_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every column name a string (features are named by strings)."""
-    if all(isinstance(column, str) for column in frame.columns):
-        return frame
-    return frame.rename(columns=str)
-
-
-def _numeric(series: pd.Series) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
-
-
-def _first_non_number(series: pd.Series) -> tuple[Any, Any] | None:
-    """``(row key, value)`` of the first value that is not a number, or None."""
-    import pandas as pd
-
-    if _numeric(series):
-        return None
-    converted = pd.to_numeric(series, errors="coerce")
-    bad = converted.isna() & series.notna()
-    if not bad.any():
-        return None
-    position = int(bad.to_numpy().argmax())
-    return series.index[position], series.iloc[position]
-
-
-def default_features(frame: pd.DataFrame, target: str | None) -> tuple[str, ...]:
-    """The numeric columns of ``frame`` other than the target."""
-    return tuple(c for c in frame.columns if c != target and _numeric(frame[c]))
-
-
-def _feature(frame: pd.DataFrame, name: str) -> Feature:
-    """A Feature for a column, typed by the column (numeric text becomes float)."""
-    import pandas as pd
-
-    from dffml_nb.feature import Feature
-
-    series = frame[name]
-    if pd.api.types.is_bool_dtype(series):
-        return Feature(name, bool)
-    if pd.api.types.is_integer_dtype(series):
-        return Feature(name, int)
-    return Feature(name, float)
-
-
-def _target(frame: pd.DataFrame, name: str, kind: str) -> Feature:
-    """The target Feature: float for a regressor, the labels' own type for a classifier."""
-    import pandas as pd
-
-    from dffml_nb.feature import Feature
-
-    series = frame[name]
-    if kind == "regressor":
-        return Feature(name, float)
-    if pd.api.types.is_bool_dtype(series):
-        return Feature(name, bool)
-    if pd.api.types.is_integer_dtype(series):
-        return Feature(name, int)
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        return Feature(name, int if bool((whole == whole.round()).all()) else float)
-    return Feature(name, str)
-
-
-def check_inputs(
-    frame: pd.DataFrame | None, features: Iterable[str], target: str | None, kind: str
-) -> None:
-    """Raise :class:`TrainerInputError` with a message a user can act on, if training can't work."""
-    features = list(features)
-    if frame is None:
-        raise TrainerInputError(
-            "choose the data first: a DataFrame from the list, or a file path (.csv, .json, .sqlite)"
-        )
-    if len(frame) == 0 or len(frame.columns) == 0:
-        raise TrainerInputError("the data is empty (no rows): there is nothing to train on")
-    if not features:
-        raise TrainerInputError("choose at least one feature column to train on")
-    if target is None and kind != "clusterer":
-        raise TrainerInputError("choose the target column: the value the model should predict")
-    missing = [name for name in [*features, target] if name is not None and name not in frame]
-    if missing:
-        raise TrainerInputError(f"the data has no column {', '.join(map(repr, missing))}")
-    if target in features:
-        raise TrainerInputError(
-            f"the target {target!r} is also chosen as a feature: remove it from the features "
-            "(a model that is given the answer learns nothing)"
-        )
-    for name in features:
-        found = _first_non_number(frame[name])
-        if found is not None:
-            key, value = found
-            raise TrainerInputError(
-                f"feature column {name!r} is not numeric (e.g. {value!r} in row {key!r}): "
-                f"drop it from the features, or encode it as numbers first, e.g. "
-                f"df[{name!r}].astype('category').cat.codes or pd.get_dummies(df, columns=[{name!r}])"
-            )
-    if target is None:
-        return
-    labels = frame[target]
-    if kind == "regressor":
-        found = _first_non_number(labels)
-        if found is not None:
-            raise TrainerInputError(
-                f"the target {target!r} is not numeric (e.g. {found[1]!r} in row {found[0]!r}), "
-                "so a regressor cannot learn it: choose a classifier (e.g. scikitrfc) or another target"
-            )
-    elif kind == "classifier" and _numeric(labels):
-        values = labels.dropna().astype(float)
-        fractional = values[values != values.round()]
-        if len(fractional):
-            raise TrainerInputError(
-                f"the target {target!r} has continuous values (e.g. {fractional.iloc[0]!r}): "
-                "a classifier needs classes; choose a regressor (e.g. scikitlr) or another target"
-            )
-
-
-def complete_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The rows with a value in every one of ``columns``."""
-    return frame.dropna(subset=columns)
-
-
-def split(
-    frame: pd.DataFrame, fraction: float, stratify: str | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(training rows, held-out rows)``; with ``fraction`` 0 both are all the rows.
-
-    Classifiers split stratified by their target when every class has enough
-    members, so each class shows up in the held-out rows.
-    """
-    if fraction <= 0:
-        return frame, frame
-    from sklearn.model_selection import train_test_split
-
-    if len(frame) < 2:
-        raise TrainerInputError(
-            f"{len(frame)} row cannot be split into training and held-out rows: "
-            "set the test fraction to 0 to score on the training rows"
-        )
-    if stratify is not None:
-        try:
-            return tuple(
-                train_test_split(
-                    frame, test_size=fraction, random_state=RANDOM_STATE, stratify=frame[stratify]
-                )
-            )
-        except ValueError:
-            pass  # a class too small to stratify: a plain split still works
-    return tuple(train_test_split(frame, test_size=fraction, random_state=RANDOM_STATE))
-
-
-def _short(message: Any, limit: int = 240) -> str:
-    text = " ".join(str(message).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _explain(step: str, error: BaseException, model_name: str) -> str:
-    """The message for a failed step."""
-    if isinstance(error, TrainerInputError):
-        return str(error)
-    detail = _short(error) or type(error).__name__
-    if type(error).__name__ == "InvalidParameterError":  # scikit-learn's parameter validation
-        return f"{model_name} rejected a hyperparameter: {detail}"
-    if step == "fit" and isinstance(error, (TypeError, ValueError)) and "hyperparameter" in detail:
-        return f"{model_name}: {detail}"
-    prefix = {
-        "load data": "could not use the data",
-        "split": "could not split the data",
-        "fit": f"training {model_name} failed",
-        "score": "scoring failed",
-    }.get(step, f"{step} failed")
-    if not isinstance(error, (ValueError, TypeError, LookupError, OSError)):
-        detail = f"{type(error).__name__}: {detail}"
-    return f"{prefix}: {detail}"
-
-
-# -- the widget -----------------------------------------------------------------
 
 
 class ModelTrainer(widgets.VBox):
@@ -303,7 +108,7 @@ class ModelTrainer(widgets.VBox):
     ) -> None:
         from dffml_nb import plugins
 
-        self.namespace: Mapping[str, Any] = _user_namespace() if namespace is None else namespace
+        self.namespace: Mapping[str, Any] = user_namespace() if namespace is None else namespace
         self.model: Model | None = None
         self.score: float | None = None
         self.figures: dict[str, Figure] = {}
@@ -474,15 +279,15 @@ class ModelTrainer(widgets.VBox):
         if isinstance(data, (str, os.PathLike)):
             self.data_path.value = os.fspath(data)
             return
-        if _is_frame(data) and label is None:
+        if is_frame(data) and label is None:
             for name, frame in frames_in(self.namespace).items():
                 if frame is data:
                     label = name
                     break
         try:
-            frame = data if _is_frame(data) else self._load(data)
+            frame = data if is_frame(data) else self._load(data)
         except Exception as error:
-            self._show_error(_explain("load data", error, self.model_name.value), error)
+            self._show_error(explain("load data", error, self.model_name.value), error)
             return
         self._add_frame(label or GIVEN, frame)
 
@@ -493,7 +298,7 @@ class ModelTrainer(widgets.VBox):
         return as_frame(data)
 
     def _add_frame(self, label: str, frame: pd.DataFrame) -> None:
-        self._frames[label] = _string_columns(frame)
+        self._frames[label] = string_columns(frame)
         self._select(label)
 
     def _on_path(self, change: Any = None) -> None:
@@ -503,7 +308,7 @@ class ModelTrainer(widgets.VBox):
         try:
             frame = self._load(path)
         except Exception as error:
-            self._show_error(f"could not load {path!r}: {_short(error)}", error)
+            self._show_error(f"could not load {path!r}: {shorten(error)}", error)
             return
         self._add_frame(f"file: {path}", frame)
         self._set_message("", "note")
@@ -607,7 +412,7 @@ class ModelTrainer(widgets.VBox):
         try:
             self.train()
         except Exception as error:  # never let an exception escape a click handler
-            self._show_error(f"unexpected error: {type(error).__name__}: {_short(error)}", error)
+            self._show_error(f"unexpected error: {type(error).__name__}: {shorten(error)}", error)
 
     def train(self) -> Model | None:
         """Train, score and plot with the current choices; returns the model, or None on failure.
@@ -649,8 +454,8 @@ class ModelTrainer(widgets.VBox):
                 notes.append(
                     f"left out {len(frame) - len(rows)} rows missing a feature or the target"
                 )
-            feature_specs = [_feature(rows, column) for column in features]
-            target_spec = None if target is None else _target(rows, target, cls.kind)
+            feature_specs = [feature_of(rows, column) for column in features]
+            target_spec = None if target is None else target_of(rows, target, cls.kind)
             model = cls(
                 features=feature_specs,
                 predict=target_spec if cls.kind != "clusterer" else None,
@@ -669,7 +474,7 @@ class ModelTrainer(widgets.VBox):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 high_level.train(model, train_rows)
-            notes.extend(dict.fromkeys(_short(w.message, 160) for w in caught))
+            notes.extend(dict.fromkeys(shorten(w.message, 160) for w in caught))
 
             step = STEPS[3]
             self.progress.step(step)
@@ -679,7 +484,7 @@ class ModelTrainer(widgets.VBox):
                     warnings.simplefilter("ignore")  # e.g. undefined precision: the value says it
                     value = high_level.score(model, scorer, target_spec, test_rows)
         except Exception as error:
-            self._show_error(_explain(step, error, name), error)
+            self._show_error(explain(step, error, name), error)
             return None
 
         self.progress.step(STEPS[4] if self.show_plots.value else "plots skipped")
@@ -687,7 +492,7 @@ class ModelTrainer(widgets.VBox):
             figures = self._figures(model, test_rows, target_spec) if self.show_plots.value else {}
         except Exception as error:  # the model is good; only the pictures failed
             figures = {}
-            notes.append(f"plotting failed: {type(error).__name__}: {_short(error)}")
+            notes.append(f"plotting failed: {type(error).__name__}: {shorten(error)}")
 
         # success: only now replace the previous results
         self.model, self.score, self.figures = model, value, figures
