@@ -87,8 +87,49 @@ def test_predict_as_frame_columns():
     frame = predict(model, *PREDICT, as_frame=True)
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.columns) == ["Years", "Expertise", "Trust", "Salary", "Salary_confidence"]
-    assert frame.index.tolist() == ["0", "1"]
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(2, name="key"))  # key-less rows
     assert frame["Salary_confidence"].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_predict_keys_follow_the_data(files, tmp_path):
+    from dffml_nb.high_level import load, save
+    from dffml_nb.source import CSVSource
+
+    model = train(Model.load("scikitlr")(features=FEATURES, predict="Salary:float:1"), *TRAINING)
+    # a CSV file without a key column: a RangeIndex, records keyed by position
+    frame = predict(model, files["predict"], as_frame=True)
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(2, name="key"))
+    assert [r.key for r in predict(model, files["predict"])] == ["0", "1"]
+    # several key-less inputs are numbered through, never two rows "0"
+    frame = predict(model, files["predict"], pd.DataFrame(PREDICT), as_frame=True)
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(4, name="key"))
+    assert [r.key for r in predict(model, files["predict"], files["predict"])] == [
+        "0", "1", "2", "3",
+    ]  # fmt: skip
+    # a key column: str keys
+    keyed = tmp_path / "keyed.csv"
+    pd.DataFrame(PREDICT, index=["007", "b"]).to_csv(keyed, index_label="key")
+    assert predict(model, keyed, as_frame=True).index.tolist() == ["007", "b"]
+    assert [r.key for r in predict(model, keyed)] == ["007", "b"]
+    # predictions written back into the key-less file land on the right rows
+    written = predict(model, files["predict"], as_frame=True)
+    source = CSVSource(files["predict"])
+    source.update_frame(written[["Salary"]].rename(columns={"Salary": "prediction_Salary"}))
+    source.save()
+    assert [r.prediction("Salary").value for r in load(files["predict"])] == pytest.approx(
+        [70.0, 80.0]
+    )
+    assert [r.features()["Years"] for r in load(files["predict"])] == [6, 7]
+    # JSON and SQLite round trips of records and of a frame keep the keys
+    for name in ("out.json", "out.db"):
+        save(tmp_path / name, *predict(model, files["predict"]))
+        loaded = load(tmp_path / name)
+        assert [r.key for r in loaded] == ["0", "1"]
+        assert loaded[1].prediction("Salary").value == pytest.approx(80.0)
+        save(tmp_path / f"frame-{name}", predict(model, files["predict"], as_frame=True))
+        loaded = load(tmp_path / f"frame-{name}")
+        assert [r.key for r in loaded] == ["0", "1"]
+        assert loaded[1].features()["Salary"] == pytest.approx(80.0)
 
 
 def test_predict_records_are_a_list_with_features():
@@ -138,6 +179,13 @@ def test_non_numeric_value_names_file_line_column_and_value(tmp_path):
     message = str(error.value)
     assert str(path) in message and "line 3" in message
     assert "'Expertise'" in message and "'three'" in message
+    # a DataFrame goes the same way: the row's key instead of a line
+    frame = pd.read_csv(path)
+    with pytest.raises(ValueError, match=r"record '1', column 'Expertise'.*'three'"):
+        train(model, frame)
+    train(model, *TRAINING)
+    with pytest.raises(ValueError, match=r"line 3, column 'Expertise'.*'three'"):
+        predict(model, path, as_frame=True)
 
 
 def test_unknown_names_list_known_ones():

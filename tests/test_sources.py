@@ -25,8 +25,9 @@ from dffml_nb.source import (
     as_frame,
     coerce,
     open_source,
+    source_class,
 )
-from dffml_nb.source.convert import positional_keys
+from dffml_nb.source.resolve import BUILTIN
 
 # DFFML's quickstart training data
 QUICKSTART = [
@@ -94,10 +95,18 @@ def test_quickstart_loads_the_same(kind: str, tmp_path: Path) -> None:
             assert type(value) is TYPES[name], (kind, name, value)
 
 
+#: data stored without keys: frames keep a RangeIndex (keys are positions)
+KEYLESS = {"csv", "json-rows", "dataframe", "dicts"}
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_quickstart_frame_is_the_same(kind: str, tmp_path: Path) -> None:
     frame = as_frame(write_quickstart(kind, tmp_path))
-    assert frame.index.tolist() == ["0", "1", "2", "3"]
+    assert frame.index.name == "key"
+    if kind in KEYLESS:
+        pd.testing.assert_index_equal(frame.index, pd.RangeIndex(4, name="key"))
+    else:
+        assert frame.index.tolist() == ["0", "1", "2", "3"]
     assert list(frame.columns) == ["Years", "Expertise", "Trust", "Salary"]
     assert {name: frame[name].dtype.kind for name in frame.columns} == {
         "Years": "i",
@@ -249,10 +258,43 @@ def test_csv_empty_and_header_only(tmp_path: Path) -> None:
     assert list(CSVSource(header).to_frame().columns) == ["a", "b"]
 
 
-def test_positional_keys() -> None:
-    for count in (0, 1, 9, 10, 11, 99, 100, 101, 12_345):
-        assert positional_keys(count).tolist() == [str(i) for i in range(count)]
-    assert positional_keys(3).name == "key"
+def test_keyless_csv_keeps_range_index_and_keys_records_by_position(tmp_path: Path) -> None:
+    path = write_quickstart("csv", tmp_path)
+    frame = CSVSource(path).to_frame()
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(4, name="key"))
+    source = CSVSource(path)
+    assert source.record("2").features()["Years"] == 2
+    assert source.record(3).key == "3"
+    assert [record.key for record in source.records()] == ["0", "1", "2", "3"]
+    for key in ("nope", "4", "02", "-1"):
+        with pytest.raises(KeyError) as raised:
+            source.record(key)
+        message = str(raised.value)
+        assert repr(key) in message and str(path) in message
+        assert "keyed by position, '0' to '3'" in message
+    keyed = tmp_path / "keyed.csv"
+    keyed.write_text("key,a\n0,1\n1,2\n")
+    assert CSVSource(keyed).to_frame().index.tolist() == ["0", "1"]  # a key column: str keys
+    with pytest.raises(KeyError) as raised:
+        CSVSource(keyed).record("2")
+    assert "position" not in str(raised.value)
+
+
+def test_keyless_dataframe_and_dict_rows_keep_range_index() -> None:
+    frame = pd.DataFrame(QUICKSTART)
+    result = DataFrameSource(frame).to_frame(["Years"])
+    pd.testing.assert_index_equal(result.index, pd.RangeIndex(4, name="key"))
+    assert frame.index.name is None  # the caller's frame is untouched
+    assert DataFrameSource(frame).record("1").features() == QUICKSTART[1]
+    with pytest.raises(KeyError, match="'x' in DataFrame.*keyed by position"):
+        DataFrameSource(frame).record("x")
+    shifted = frame.iloc[2:]  # not positions any more: its labels are the keys
+    assert DataFrameSource(shifted).to_frame().index.tolist() == ["2", "3"]
+    memory = MemorySource(QUICKSTART)
+    pd.testing.assert_index_equal(memory.to_frame().index, pd.RangeIndex(4, name="key"))
+    memory.update(Record("new", {"Years": 9}))
+    assert memory.to_frame().index.tolist() == ["0", "1", "2", "3", "new"]
+    assert MemorySource(quickstart_records()).to_frame().index.tolist() == ["0", "1", "2", "3"]
 
 
 # -- JSON conventions -----------------------------------------------------------
@@ -351,6 +393,8 @@ def test_sources_registered_as_entry_points() -> None:
     for name in ("memory", "csv", "json", "df", "sqlite"):
         cls = plugins.load("source", name)
         assert issubclass(cls, Source) and cls.kind == name
+        assert source_class(name) is cls  # found without scanning entry points: the same class
+    assert set(BUILTIN) == {"memory", "csv", "json", "df", "sqlite"}
 
 
 # -- as_frame ---------------------------------------------------------------------
@@ -368,14 +412,27 @@ def test_as_frame_combines_everything(tmp_path: Path) -> None:
         columns=["Years", "Salary"],
     )
     assert frame["Years"].tolist() == [10, 11, 0, 1, 2, 3, 12, 13, 14]
-    assert frame.index.tolist() == ["0", "r", "0", "1", "2", "3", "df", "m", "0"]
+    # keys given by the data stay; key-less rows (the CSV file, the last dict
+    # row) are keyed by their position in the result
+    assert frame.index.tolist() == ["0", "r", "2", "3", "4", "5", "df", "m", "8"]
+    assert frame.index.name == "key"
     assert list(frame.columns) == ["Years", "Salary"]
 
 
 def test_as_frame_single_rows_are_keyed_in_order() -> None:
     frame = as_frame({"Years": 6}, {"Years": 7})
-    assert frame.index.tolist() == ["0", "1"]
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(2, name="key"))
     assert frame["Years"].tolist() == [6, 7]
+
+
+def test_as_frame_renumbers_several_keyless_inputs(tmp_path: Path) -> None:
+    path = write_quickstart("csv", tmp_path)
+    frame = as_frame(path, pd.DataFrame(QUICKSTART[:2]), path, columns=["Years"])
+    pd.testing.assert_index_equal(frame.index, pd.RangeIndex(10, name="key"))
+    assert frame["Years"].tolist() == [0, 1, 2, 3, 0, 1, 0, 1, 2, 3]
+    assert not frame.index.has_duplicates
+    empty = as_frame(allow_empty=True, columns=["Years"])
+    assert len(empty) == 0 and empty.index.name == "key"
 
 
 def test_as_frame_missing_column_names_column_and_file(tmp_path: Path) -> None:
@@ -418,10 +475,12 @@ def test_as_frame_features_convert(tmp_path: Path) -> None:
     assert frame["Trust"].tolist() == ["0.1", "0.2", "0.3", "0.4"]
 
 
-def test_to_frame_is_keyed_by_str(tmp_path: Path) -> None:
-    for kind in ("csv", "json", "sqlite", "dataframe", "dicts"):
+def test_to_frame_keys(tmp_path: Path) -> None:
+    for kind in ("csv", "json", "sqlite", "dataframe", "dicts", "records"):
         frame = open_source(write_quickstart(kind, tmp_path)).to_frame(["Salary"])
-        assert frame.index.tolist() == ["0", "1", "2", "3"], kind
+        expected = list(range(4)) if kind in KEYLESS else ["0", "1", "2", "3"]
+        assert frame.index.tolist() == expected, kind
+        assert frame.index.name == "key"
         assert list(frame.columns) == ["Salary"]
 
 
@@ -488,6 +547,31 @@ def test_coerce_dtypes() -> None:
         coerce(pd.DataFrame({"b": ["maybe"]}), ["b:bool"])
     with pytest.raises(SourceError, match="'missing' is missing from here"):
         coerce(frame, ["missing:int"], "here")
+
+
+def test_coerce_leaves_columns_of_the_right_dtype_alone() -> None:
+    frame = pd.DataFrame({"f": [0.5, None], "i": [1, 2], "s": ["a", "b"]})
+    assert coerce(frame, ["f:float", "i:int", "s:str"]) is frame  # no copy, nothing converted
+    converted = coerce(frame, ["i:float"])
+    assert converted["i"].dtype == "float64" and frame["i"].dtype == "int64"
+
+
+def test_csv_column_subsets_read_alike(tmp_path: Path) -> None:
+    """Few of many columns are parsed alone (usecols); most are read whole and
+    selected: the frame, dtypes, keys and error lines are the same either way."""
+    path = tmp_path / "wide.csv"
+    names = [f"c{i}" for i in range(9)]
+    rows = [",".join(str(10 * row + i) for i in range(9)) for row in range(3)]
+    path.write_text(",".join(names) + "\n" + "\n".join(rows) + "\n")
+    for wanted in (["c7", "c1"], names[:8]):
+        frame = CSVSource(path).to_frame(wanted)
+        assert list(frame.columns) == wanted
+        assert frame["c1"].tolist() == [1, 11, 21] and frame["c1"].dtype == "int64"
+        pd.testing.assert_index_equal(frame.index, pd.RangeIndex(3, name="key"))
+    path.write_text(path.read_text().replace("\n20,", "\n20x,"))
+    for wanted in (["c1", "c0"], names[:8]):
+        with pytest.raises(SourceError, match=r"line 4, column 'c0': cannot convert '20x'"):
+            as_frame(path, features=[f"{name}:int" for name in wanted])
 
 
 def test_str_features_keep_text(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def _not_numeric(frame: pd.DataFrame, feature: Feature) -> ValueError:
     position = int(bad.to_numpy().argmax())
     return ValueError(
         f"feature {feature} must be numeric for this model: column {feature.name!r} has "
-        f"{series.iloc[position]!r} (record {frame.index[position]!r})"
+        f"{series.iloc[position]!r} (record {str(frame.index[position])!r})"
     )
 
 

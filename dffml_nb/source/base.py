@@ -36,6 +36,10 @@ class Source:
     def __init__(self) -> None:
         self._records: dict[str, Record] | None = None
         self._dirty: set[str] = set()  # keys changed in memory since the last save
+        # the records were read (or given) as key-less rows, keyed "0", "1", ... by
+        # position: their frame gets a RangeIndex (subclasses set it when they read
+        # such rows; update clears it)
+        self._positional = False
 
     # -- hooks for subclasses --------------------------------------------
 
@@ -59,7 +63,8 @@ class Source:
     ) -> tuple[pd.DataFrame, Callable[[int], int] | None] | None:
         """Optionally, (frame, None or a function from a row's position to its
         line in a text file) read straight from storage; None to build the frame
-        from records instead."""
+        from records instead. Key-less storage gives the frame a
+        :func:`~dffml_nb.source.convert.positional_index`, anything else str keys."""
         return None
 
     # -- records ----------------------------------------------------------
@@ -82,12 +87,25 @@ class Source:
         return iter(list(self._loaded().values()))
 
     def record(self, key: Any) -> Record:
-        """The record with ``key``; KeyError naming the key and the source if none."""
+        """The record with ``key``; KeyError naming the key and the source if none.
+
+        Rows stored without keys are keyed by position: ``record("5")`` (or
+        ``record(5)``) is the sixth row.
+        """
         key = str(key)
+        records = self._loaded()
         try:
-            return self._loaded()[key]
+            return records[key]
         except KeyError:
-            raise KeyError(f"no record with key {key!r} in {self.origin}") from None
+            message = f"no record with key {key!r} in {self.origin}"
+            if self._positional:
+                last = len(records) - 1
+                message += (
+                    f": its rows have no keys, so they are keyed by position, '0' to '{last}'"
+                    if records
+                    else ": it has no rows"
+                )
+            raise KeyError(message) from None
 
     def update(self, record: Record) -> None:
         """Insert ``record``, or merge it into the stored record with its key
@@ -97,6 +115,7 @@ class Source:
         records = self._loaded(missing_ok=True)
         if self._records is None:  # storage absent: this is the first record
             self._records = records
+        self._positional = False  # keys now matter: frames are keyed by str
         existing = records.get(record.key)
         if existing is None:
             records[record.key] = record.copy()
@@ -144,7 +163,13 @@ class Source:
         features: Features | Iterable[FeatureSpec] | None = None,
         predictions: bool = False,
     ) -> pd.DataFrame:
-        """The records as a DataFrame: index = keys (str), one column per feature.
+        """The records as a DataFrame, one column per feature.
+
+        The index holds the keys as str, or, for rows stored without keys (a CSV
+        file with no key column, a DataFrame with its default index, dict rows
+        without a ``"key"``), pandas' RangeIndex named ``key``: their records
+        are keyed ``str(position)``. (Once records are updated in memory, the
+        frame is built from them, keyed by str.)
 
         ``columns`` picks columns (default: every feature, or the ``features``'
         names); ``features`` also converts those columns to the features' dtypes
@@ -157,8 +182,13 @@ class Source:
             columns = features.names()
         result = None if self.modified else self._read_frame(columns, predictions, features)
         if result is None:
+            records = self._loaded().values()
             frame = records_to_frame(
-                self._loaded().values(), columns, predictions=predictions, origin=self.origin
+                records,
+                columns,
+                predictions=predictions,
+                origin=self.origin,
+                positional=self._positional,
             )
             line_of = None
         else:

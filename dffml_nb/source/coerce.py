@@ -63,37 +63,46 @@ def coerce(
 
 
 def _convert(column: pd.Series, dtype: type) -> tuple[pd.Series, pd.Series | None]:
-    """(converted column, mask of values that could not be converted or None)."""
+    """(converted column, mask of values that could not be converted or None).
+
+    A column that already has the feature's dtype is returned as it is: no
+    copy, no scan for missing or bad values.
+    """
     import pandas as pd
     from pandas.api import types
 
+    kind = column.dtype
+    if dtype is float and kind == "float64":
+        return column, None
+    if dtype is int and types.is_integer_dtype(kind):
+        return column, None
+    if dtype is str and types.is_string_dtype(kind) and not types.is_object_dtype(kind):
+        return column, None
+    if dtype is bool and types.is_bool_dtype(kind):
+        return column, None
     missing = column.isna()
     if dtype is str:
-        if types.is_string_dtype(column.dtype) and not types.is_object_dtype(column.dtype):
-            return column, None
         return column.map(str, na_action="ignore").astype(str).where(~missing), None
     if dtype is bool:
-        if types.is_bool_dtype(column.dtype):
-            return column, None
         text = column.map(lambda v: str(v).strip().lower(), na_action="ignore")
         true, false = text.isin(_TRUE), text.isin(_FALSE)
         bad = ~(true | false | missing)
         result = true.astype("boolean").mask(missing) if missing.any() else true
         return result, bad
     # numbers
-    if types.is_bool_dtype(column.dtype):
-        numbers = column.astype("int64")
-    elif types.is_numeric_dtype(column.dtype):
-        numbers = column
+    if types.is_bool_dtype(kind):
+        return column.astype("float64" if dtype is float else "int64"), None
+    if types.is_numeric_dtype(kind):
+        numbers, bad = column, None  # numbers already: nothing can fail to parse
     else:
         numbers = pd.to_numeric(column, errors="coerce")
-    bad = numbers.isna() & ~missing
+        bad = numbers.isna() & ~missing
     if dtype is float:
         return numbers.astype("float64"), bad
     if types.is_integer_dtype(numbers.dtype):
         return numbers, bad
-    whole = numbers.isna() | (numbers == numbers.round())
-    bad = bad | ~whole
+    fractional = numbers.notna() & (numbers != numbers.round())
+    bad = fractional if bad is None else bad | fractional
     if bad.any():
         return numbers, bad
     return numbers.astype("Int64" if missing.any() else "int64"), bad

@@ -16,7 +16,6 @@ from dffml_nb.record import Prediction, Record
 from dffml_nb.source.errors import missing_columns
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 PREDICTION_PREFIX = "prediction_"
@@ -99,49 +98,24 @@ def is_exported_record(row: Mapping[str, Any]) -> bool:
     return isinstance(row.get("features"), Mapping) and set(row) <= allowed
 
 
-#: positional keys are cached for files of up to this many rows (about 60 MB at most)
-KEY_CACHE_ROWS = 1_000_000
-_key_cache: list[pd.Index] = []  # holds at most one index: "0" .. str(n - 1) for the largest n
+def positional_index(count: int) -> pd.RangeIndex:
+    """The index of ``count`` key-less rows: ``RangeIndex(count)`` named ``key``.
 
-
-def positional_keys(count: int) -> pd.Index:
-    """The string keys ``"0" .. str(count - 1)`` as an index, built fast.
-
-    These key every file without a key column. Making 100,000 str objects
-    costs more than half a ``read_csv`` of a few numeric columns, so the digits
-    are laid out with numpy (no Python loop over rows), and the result is kept
-    for reuse (an Index is immutable; a slice of it is a view): loading the
-    same or a shorter file again costs nothing here. Up to ``KEY_CACHE_ROWS``.
+    Data without keys (a CSV file with no key column, a DataFrame with its
+    default index, dict rows without a ``"key"``) keeps pandas' RangeIndex:
+    no key is made until a :class:`Record` is, and then the key of the row at
+    position ``i`` is ``str(i)`` ("0", "1", ..., as DFFML keys such a file).
     """
     import pandas as pd
 
-    if _key_cache and len(_key_cache[0]) >= count:
-        return _key_cache[0][:count]
-    index = pd.Index(_digits(count).astype(object), dtype=str, name=KEY, copy=False)
-    if count <= KEY_CACHE_ROWS:
-        _key_cache[:] = [index]
-    return index
+    return pd.RangeIndex(count, name=KEY)
 
 
-def _digits(count: int) -> np.ndarray:
-    """A fixed-width unicode array of ``"0" .. str(count - 1)``."""
-    import numpy as np
+def is_positional(index: pd.Index) -> bool:
+    """True for the index of key-less rows: a RangeIndex 0, 1, ..., n - 1."""
+    import pandas as pd
 
-    width = len(str(max(count - 1, 0)))
-    codes = np.zeros((count, width), dtype=np.uint32)  # NUL padding: numpy strips it
-    digits = np.arange(ord("0"), ord("9") + 1, dtype=np.uint32)
-    start, size = 0, 1
-    while start < count:
-        stop = min(count, 10**size)  # numbers with `size` digits
-        rows = stop - start
-        for place in range(size):
-            step = 10**place
-            pattern = np.repeat(digits, step)  # the `place` digit cycles every 10 * step
-            offset = (start // step) % 10 * step
-            repeats = -(-(offset + rows) // pattern.size)
-            codes[start:stop, size - 1 - place] = np.tile(pattern, repeats)[offset : offset + rows]
-        start, size = stop, size + 1
-    return codes.view(f"<U{width}").reshape(count)
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def key_index(values: Iterable[Any]) -> pd.Index:
@@ -157,12 +131,20 @@ def records_to_frame(
     *,
     predictions: bool = False,
     origin: str = "records",
+    positional: bool = False,
 ) -> pd.DataFrame:
-    """A DataFrame with one row per record, indexed by key (see :func:`select`)."""
+    """A DataFrame with one row per record, indexed by key (see :func:`select`).
+
+    ``positional``: the records are key-less rows keyed "0", "1", ... by
+    position; the frame then gets a :func:`positional_index` instead of str keys.
+    """
     import pandas as pd
 
     records = list(records)
-    index = key_index(record.key for record in records)
+    if positional:
+        index = positional_index(len(records))
+    else:
+        index = key_index(record.key for record in records)
     rows = [record_to_row(record) for record in records]
     if not rows:  # no records: the columns asked for, with no rows
         return pd.DataFrame(index=index, columns=columns or [])
@@ -221,7 +203,8 @@ def frame_to_records(frame: pd.DataFrame, key: str | None = None) -> list[Record
 
 
 def index_to_records(frame: pd.DataFrame) -> list[Record]:
-    """Records from a DataFrame's rows, keyed by its index."""
+    """Records from a DataFrame's rows, keyed by its index: each label as str,
+    so the RangeIndex of key-less rows keys them "0", "1", ... by position."""
     keys = frame.index.tolist()
     rows = frame.to_dict(orient="records")  # native Python scalars, not numpy's
     plain = not frame.isna().to_numpy().any() and not any(map(is_prediction_column, frame.columns))

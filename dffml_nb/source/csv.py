@@ -3,7 +3,8 @@
 One row per record; an optional key column (``key`` by default; without one,
 rows are keyed ``"0"``, ``"1"``, ... by position); one column per feature; and
 ``prediction_<target>`` / ``confidence_<target>`` columns for predictions.
-Reading goes through ``pandas.read_csv`` (numbers come back as numbers).
+Reading goes through ``pandas.read_csv`` (numbers come back as numbers); a file
+without a key column keeps pandas' RangeIndex (named ``key``) in ``to_frame``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dffml_nb.source.convert import (
     KEY,
     choose_columns,
     index_to_records,
-    positional_keys,
+    positional_index,
     records_to_frame,
 )
 from dffml_nb.source.errors import SourceError, missing_columns
@@ -85,33 +86,34 @@ class CSVSource(Source):
 
         header = self._header()
         if not header:
-            frame = pd.DataFrame(index=positional_keys(0))
             if columns:
                 raise missing_columns(columns, str(self.filename), [])
-            return frame, self._line_of
+            return pd.DataFrame(index=positional_index(0)), self._line_of
         key = self._key_column(header)
+        self._positional = key is None
         data_columns = [name for name in header if name != key]
         wanted = choose_columns(data_columns, columns, predictions, str(self.filename))
-        usecols = wanted + [key] if key else wanted
+        needed = [*wanted, key] if key else wanted
         # text stays text for keys and str features ("007" is not 7)
-        dtype = {name: str for name in usecols if name == key or _is_text(features, name)}
+        dtype = {name: str for name in needed if name == key or _is_text(features, name)}
         frame = pd.read_csv(
             self.filename,
             sep=self.delimiter,
             encoding=self.encoding,
-            usecols=None if len(usecols) == len(header) else usecols,
+            usecols=needed if _parse_only_needed(needed, header) else None,
             dtype=dtype or None,
         )
         if key is not None:
-            keys = frame.pop(key)
+            keys = frame.pop(key)  # the frame is ours: no copy
             if keys.hasnans:
                 line = self._line_of(int(keys.isna().to_numpy().argmax()))
                 raise SourceError(f"{self.filename}, line {line}: empty key in column {key!r}")
-            frame.index = pd.Index(keys, dtype=str, name=KEY)
+            index = pd.Index(keys, dtype=str, name=KEY)
         else:
-            frame.index = positional_keys(len(frame))
+            index = positional_index(len(frame))
         if list(frame.columns) != wanted:
             frame = frame[wanted]
+        frame.index = index
         return frame, self._line_of
 
     def _line_of(self, position: int) -> int:
@@ -146,6 +148,18 @@ class CSVSource(Source):
         frame = records_to_frame(records, predictions=True, origin=str(self.filename))
         with atomic_write(self.filename, "w", newline="", encoding=self.encoding) as handle:
             frame.to_csv(handle, sep=self.delimiter, index_label=self.key or KEY)
+
+
+def _parse_only_needed(needed: list[str], header: list[str]) -> bool:
+    """Whether ``read_csv`` should parse only the ``needed`` columns (``usecols``).
+
+    Measured with pandas 3.1: ``usecols`` turns off pandas' parallel read of
+    large files (5 MB and more) and, keeping most of the columns, is no faster
+    than parsing them all even for small files; it pays off only when most
+    columns can be skipped. So: every column is parsed and the needed ones
+    selected, unless at most a third of the file's columns are needed.
+    """
+    return len(needed) < len(header) and 3 * len(needed) <= len(header)
 
 
 def _is_text(features: Features, name: str) -> bool:

@@ -10,8 +10,8 @@ from dffml_nb.source.base import Source
 from dffml_nb.source.convert import (
     KEY,
     frame_to_records,
+    is_positional,
     key_index,
-    positional_keys,
     records_to_frame,
     select,
 )
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 class DataFrameSource(Source):
     """Records in ``frame``: keys from column ``key`` if given, else a ``"key"``
-    column if there is one, else the index; columns as in a CSV file (features,
-    ``prediction_<t>``, ``confidence_<t>``).
+    column if there is one, else the index (the default RangeIndex keys rows
+    by position, "0", "1", ..., and ``to_frame`` keeps it); columns as in a CSV
+    file (features, ``prediction_<t>``, ``confidence_<t>``).
 
     ``save()`` sets ``source.frame`` to a new DataFrame holding every record; the
     DataFrame passed in is never modified.
@@ -55,7 +56,9 @@ class DataFrameSource(Source):
         return KEY if KEY in self.frame.columns else None
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
-        return {record.key: record for record in frame_to_records(self.frame, self._key_column())}
+        key = self._key_column()
+        self._positional = key is None and is_positional(self.frame.index)
+        return {record.key: record for record in frame_to_records(self.frame, key)}
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
@@ -65,10 +68,8 @@ class DataFrameSource(Source):
         if key is not None:
             index = key_index(frame[key])
             frame = frame.drop(columns=[key])
-        elif _is_text(frame.index):
-            index = frame.index.rename(KEY)  # already text: no copy
-        elif _is_positional(frame.index):
-            index = positional_keys(len(frame))  # the default RangeIndex: "0", "1", ...
+        elif is_positional(frame.index) or _is_text(frame.index):
+            index = frame.index.rename(KEY)  # key-less rows, or keys already text: no copy
         else:
             index = key_index(frame.index)
         frame = select(frame, columns, predictions=predictions, origin=self.origin)
@@ -91,9 +92,3 @@ def _is_text(index: pd.Index) -> bool:
     from pandas.api.types import infer_dtype
 
     return infer_dtype(index, skipna=False) == "string"
-
-
-def _is_positional(index: pd.Index) -> bool:
-    import pandas as pd
-
-    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1

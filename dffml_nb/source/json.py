@@ -3,7 +3,7 @@
 DFFML writes ``{"<tag>": {"<key>": {"features": {...}, "predictions": {...}}}}``;
 that is what we read and write (tag ``records`` by default; other tags in the
 file are kept). A plain list of flat row objects, ``[{"Years": 0, ...}, ...]``,
-is read too.
+is read too (rows without a ``"key"`` are keyed by position, as a CSV file's).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from dffml_nb.record import Record
 from dffml_nb.source.atomic import atomic_write
 from dffml_nb.source.base import Source
-from dffml_nb.source.convert import rows_to_records
+from dffml_nb.source.convert import KEY, rows_to_records
 from dffml_nb.source.errors import SourceError
 
 
@@ -58,6 +58,7 @@ class JSONSource(Source):
                 records = rows_to_records(data)
             except TypeError as error:
                 raise SourceError(f"{self.filename}: {error}") from None
+            self._positional = bool(records) and not any(KEY in row for row in data)
         else:
             records = self._tagged(data)
         return {record.key: record for record in records}

@@ -7,14 +7,16 @@ from typing import Any
 
 from dffml_nb.record import Record
 from dffml_nb.source.base import Source
-from dffml_nb.source.convert import rows_to_records
+from dffml_nb.source.convert import KEY, rows_to_records
 
 
 class MemorySource(Source):
     """Records in memory: ``MemorySource(records=[Record(...), {"Years": 0}, ...])``.
 
     Dict rows are flat (features plus ``prediction_<t>`` / ``confidence_<t>``);
-    a ``"key"`` entry is the key, otherwise rows are keyed by position.
+    a ``"key"`` entry is the key, otherwise rows are keyed by position. Rows
+    that all lack keys are key-less data: until a record is updated,
+    ``to_frame`` gives them a RangeIndex, as a DataFrame's rows have.
     ``save()`` has nothing to persist.
     """
 
@@ -24,8 +26,12 @@ class MemorySource(Source):
         super().__init__()
         if isinstance(records, (Record, Mapping)):
             records = [records]  # one row
+        rows = list(records or ())
+        self._positional = bool(rows) and all(
+            isinstance(row, Mapping) and KEY not in row for row in rows
+        )
         self._records = {}
-        for record in rows_to_records(records or ()):
+        for record in rows_to_records(rows):
             self._records[record.key] = record
 
     @property
