@@ -217,3 +217,15 @@ def test_top_level_exports():
 
     assert dffml_nb.train is train and dffml_nb.score is score and dffml_nb.predict is predict
     assert dffml_nb.Model is Model
+
+
+def test_predict_as_frame_keeps_a_dataframes_own_index():
+    import pandas as pd
+
+    from dffml_nb import Model, predict, train
+
+    frame = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [2.0, 4, 6, 8]}, index=[10, 11, 12, 13])
+    model = train(Model.load("scikitlr")(features=["x:float:1"], predict="y:float:1"), frame)
+    result = predict(model, frame, as_frame=True)
+    assert list(result.index) == [10, 11, 12, 13]
+    assert result.assign(actual=frame["y"])["actual"].tolist() == [2.0, 4, 6, 8]

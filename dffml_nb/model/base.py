@@ -63,6 +63,11 @@ class _ClassOrInstance:
         return self.on_instance.__get__(instance, owner)
 
 
+def _is_frame(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")  # not imported: nothing can be a DataFrame
+    return pandas is not None and isinstance(value, pandas.DataFrame)
+
+
 def feature_text(feature: Any) -> str:
     """``"Years:int:1"`` for a Feature (the form DFFML's command line uses)."""
     return str(feature)
@@ -291,6 +296,10 @@ class Model:
         values, confidences = self.predict_arrays(arrays.matrix(frame, features))
         if as_frame:
             result = frame.copy(deep=False)  # new columns go on the copy only
+            given = data[0] if len(data) == 1 else None
+            if _is_frame(given) and len(given.index) == len(result) and given.index.is_unique:
+                # one DataFrame in, its own index out: ``df.assign(pred=...)`` lines up, as in pandas
+                result.index = given.index
             result[target.name] = values
             result[f"{target.name}_confidence"] = np.nan if confidences is None else confidences
             return result
