@@ -352,3 +352,18 @@ def test_view_height_follows_the_flow():
     wide.update_flow(tall)
     assert int(wide.view.widget.layout.height.removesuffix("px")) > height
     assert DataFlowGraph(CALC, height="250px").view.widget.layout.height == "250px"
+
+
+def test_a_run_of_many_contexts_shows_a_progress_bar():
+    from dffml_nb.df import DataFlow, op
+
+    @op
+    def inc(x: int) -> int:
+        return x + 1
+
+    graph = DataFlowGraph(DataFlow(inc))
+    graph.run([{"x": i} for i in range(500)])
+    assert graph.progress.layout.display == ""
+    assert (graph.progress.value, graph.progress.total, graph.progress.state) == (500, 500, "done")
+    graph.run({"one": {"x": 1}})
+    assert graph.progress.layout.display == "none"  # one context: no bar

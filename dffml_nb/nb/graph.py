@@ -22,8 +22,9 @@ from typing import Any
 
 import ipywidgets
 
-from dffml_nb.df import DataFlow, Event, EventBatch, run_sync
+from dffml_nb.df import DataFlow, Event, EventBatch, Input, run_sync
 from dffml_nb.nb.layout import FlowLayout, def_id, flow_layout
+from dffml_nb.nb.progress import Progress
 from dffml_nb.nb.svg import COLOURS, layout_svg
 
 __all__ = ["DataFlowGraph", "STATES"]
@@ -92,8 +93,15 @@ class DataFlowGraph(ipywidgets.VBox):
             value=_hint(), layout=ipywidgets.Layout(flex="1 1 auto", min_width="0", margin="0 12px 0 0")
         )
         self.legend = ipywidgets.HTML(value=_legend(), layout=ipywidgets.Layout(flex="0 0 auto"))
+        #: shown during a run of many contexts (see :meth:`run`); updated with the throttled pushes
+        self.progress = Progress()
+        self.progress.layout.display = "none"
+        self._total = 0
         super().__init__(
-            children=[self.view.widget, self.status_line, ipywidgets.HBox([self.details_panel, self.legend])],
+            children=[
+                self.view.widget, self.status_line, self.progress,
+                ipywidgets.HBox([self.details_panel, self.legend]),
+            ],
             **kwargs,
         )
         self.add_class("dffml-dataflow-graph")
@@ -280,6 +288,9 @@ class DataFlowGraph(ipywidgets.VBox):
                     state.shown = shown
                     changed = True
             self._lit = lit
+            if stale and self._total:
+                done = self._contexts_finished
+                self.progress(done, text=f"{done:,} of {self._total:,} contexts")
             if stale or changed:
                 self._show_status(states)
                 if self.selected is not None:
@@ -322,10 +333,22 @@ class DataFlowGraph(ipywidgets.VBox):
         self.reset()
         self._run_started = _perf()
         options.setdefault("interval", self.interval)
+        self._total = _context_count(inputs)
+        if self._total > 1:  # long work shows a progress bar; one context needs none
+            self.progress.start(self._total, "starting")
+        self.progress.layout.display = "" if self._total > 1 else "none"
         try:
-            return run_sync(self.flow, inputs, on_events=subscriber, **options)
+            results = run_sync(self.flow, inputs, on_events=subscriber, **options)
+        except BaseException as error:
+            if self._total > 1:
+                self.progress.fail(f"stopped: {type(error).__name__}")
+            raise
         finally:
             self.settle()
+        if self._total > 1:
+            failed = sum(1 for r in results.values() if r.errors)
+            self.progress.finish(f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else ""))
+        return results
 
     # -- reading it from Python ---------------------------------------------------
 
@@ -497,6 +520,15 @@ class DataFlowGraph(ipywidgets.VBox):
 
 
 # -- small HTML pieces ----------------------------------------------------------------
+
+
+def _context_count(inputs: Any) -> int:
+    """How many contexts ``inputs`` holds, as the executor reads it (0 when unknown)."""
+    if isinstance(inputs, (list, tuple)):
+        return 1 if inputs and all(isinstance(i, Input) for i in inputs) else len(inputs)
+    if isinstance(inputs, dict) and any(isinstance(v, (dict, list, tuple)) for v in inputs.values()):
+        return len(inputs)
+    return 1 if inputs is not None else 0
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
