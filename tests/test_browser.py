@@ -662,3 +662,37 @@ def test_voila_dashboard_renders(notebook_dir: Path, home: Path, session: Sessio
     finally:
         session.close()  # before the server goes: no refused reconnections in the log
         server.stop()
+
+
+def test_voila_fits_a_graph_shown_as_a_cell_output(notebook_dir: Path, home: Path, session: Session) -> None:
+    """A graph that is a cell's own output is fitted in Voilà too (its views appear after every cell ran)."""
+    import nbformat
+
+    path = notebook_dir / "graph_only.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext dffml_nb"),
+        nbformat.v4.new_code_cell(
+            "%%dffml flow calc\n"
+            "def add(a: int, b: int) -> int:\n    return a + b\n\n"
+            "def double(add: int) -> int:\n    return 2 * add\n"
+        ),
+    ]
+    nbformat.write(nb, path)
+    server = voila(path, home)
+    try:
+        server.wait_ready("Voilà listening", PAGE_LOAD)
+        page, steps = session.open(server.url + "/", "voila-graph")
+        state = graph_state(steps, 0, RUN_ALL)
+        deadline = 20  # the refit follows the view's creation by about a second
+        for _ in range(deadline * 4):
+            if not outside_view(state):
+                break
+            page.wait_for_timeout(250)
+            state = graph_state(steps, 0)
+        steps.shot("voila-graph-only")
+        session.console.check()
+        assert_fitted(state, "Voilà, a graph as a cell's output")
+    finally:
+        session.close()
+        server.stop()

@@ -113,6 +113,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self._fit_pending = False
         self._build(flow)
         self.view.on_node_click(self.select)
+        self.view.on_new_view(self._fit_when_shown)
 
     # -- structure --------------------------------------------------------------
 
@@ -493,9 +494,9 @@ class DataFlowGraph(ipywidgets.VBox):
         return bundle
 
     def _fit_when_shown(self) -> None:
-        # The first render is not fitted to its box; the view exists shortly after
-        # the display message reaches the browser, so refit a moment later (and
-        # once more for slow front ends).
+        # The first render is not fitted to its box. Called when the graph is
+        # displayed and again when a front end reports a new view: refit a moment
+        # later, once the view has its size (and once more for slow front ends).
         if self._fit_pending:
             return
         loop = _running_loop()

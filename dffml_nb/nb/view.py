@@ -106,6 +106,12 @@ class CytoscapeView:
         self._nodes: dict[str, ipycytoscape.Node] = {}
         self._edges: list[ipycytoscape.Edge] = []
         self._click: Callable[[str], Any] | None = None
+        self._new_view: Callable[[], Any] | None = None
+        # ipywidgets counts the views a front end creates when this is not None:
+        # the only sure sign that a view exists and can be fitted (Voilà, for
+        # one, runs every cell before it creates any view)
+        self.widget._view_count = 0
+        self.widget.observe(self._views_changed, names="_view_count")
 
     # -- elements -------------------------------------------------------------
 
@@ -183,6 +189,14 @@ class CytoscapeView:
         self._click = callback
         if first:
             self.widget.on("node", "click", self._clicked)
+
+    def on_new_view(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` whenever a front end creates a view of the graph."""
+        self._new_view = callback
+
+    def _views_changed(self, change: dict[str, Any]) -> None:
+        if (change.get("new") or 0) > (change.get("old") or 0) and self._new_view is not None:
+            self._new_view()
 
     def _clicked(self, target: dict[str, Any]) -> None:
         node_id = (target.get("data") or {}).get("id")
