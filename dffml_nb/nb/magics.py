@@ -120,12 +120,24 @@ class DffmlMagics(Magics):
         self.graphs: dict[str, Any] = {}  # name -> DataFlowGraph, one per flow per kernel
         #: the OperationError of the last failed ``%dffml run`` (also in ``sys.last_value``)
         self.last_error: BaseException | None = None
+        self._cell: str | None = None  # the raw cell IPython is running now, if any
+        self._line = ""  # the line of the %dffml magic running now
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._cell_starts)
+            shell.events.register("post_run_cell", self._cell_ends)
+
+    def _cell_starts(self, info: Any) -> None:
+        self._cell = getattr(info, "raw_cell", None)
+
+    def _cell_ends(self, result: Any = None) -> None:
+        self._cell = None
 
     # -- dispatch ----------------------------------------------------------------
 
     @line_cell_magic
     def dffml(self, line: str, cell: str | None = None) -> Any:
         """DFFML dataflows in a notebook. ``%dffml help`` lists the subcommands."""
+        self._line = line
         try:
             argv = shlex.split(line)
         except ValueError as error:
@@ -173,16 +185,17 @@ class DffmlMagics(Magics):
         return value
 
     def _echoed(self) -> bool:
-        """Whether the magic running now is the last expression of the cell being run."""
+        """Whether IPython will show this magic's value: it is the cell's last expression.
+
+        Read from the cell being run (IPython's ``pre_run_cell`` event), as
+        IPython itself transforms it; a magic called from code (no cell, or not
+        the last line) is never echoed.
+        """
         shell = self.shell
-        if shell is None:
-            return False
-        history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
-        # the cell being run is stored (as the transformed code) before it runs
-        if not history or len(history) != shell.execution_count + 1:
+        if shell is None or self._cell is None:
             return False
         try:
-            body = ast.parse(history[-1]).body
+            body = ast.parse(shell.transform_cell(self._cell)).body
         except SyntaxError:
             return False
         if not body or not isinstance(body[-1], ast.Expr):
@@ -192,11 +205,12 @@ class DffmlMagics(Magics):
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
             and call.func.attr == "run_line_magic"
-            and len(call.args) >= 1
-            and isinstance(call.args[0], ast.Constant)
+            and len(call.args) >= 2
+            and all(isinstance(arg, ast.Constant) for arg in call.args[:2])
             and call.args[0].value == "dffml"
+            and call.args[1].value == self._line
         )
-        quiet = history[-1].rstrip().endswith(";")
+        quiet = self._cell.rstrip().endswith(";")
         return echoed and not quiet
 
     # -- %%dffml flow ---------------------------------------------------------------------
