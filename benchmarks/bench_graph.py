@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--contexts", type=int, default=10_000)
     args = parser.parse_args()
-    repeat = 2 if args.quick else 5
+    repeat = 3 if args.quick else 15
     inputs = [{"x": i} for i in range(args.contexts)]
 
     from dffml_nb.nb.graph import DataFlowGraph

@@ -622,3 +622,17 @@ def test_failed_operations_found_in_a_batch():
     failed = [e for b in batches for e in b.of_kind("operation_failed")]
     assert sorted(e.context for e in failed) == ["1", "2"]
     assert all(isinstance(e.error, OperationError) for e in failed)
+
+
+def test_batches_alone_give_the_same_stream_as_per_event():
+    one, many = [], []
+    inputs = [{"calc_string": "add 2 and 3"}, {"calc_string": "multiply 4 and 5"}]
+    run_sync(calc_flow(), inputs, on_event=one.append, max_contexts=1)
+    run_sync(calc_flow(), inputs, on_events=many.append, max_contexts=1)
+    flat = [e for b in many for e in b]
+    assert [(e.kind, e.context, e.operation) for e in one] == [(e.kind, e.context, e.operation) for e in flat]
+    started = [e for e in flat if e.kind == "operation_started" and e.operation == "add"][0]
+    assert started.inputs == {"numbers": "[2, 3]"}
+    finished = [e for e in flat if e.kind == "operation_finished" and e.operation == "add"][0]
+    assert finished.outputs == {"sum": "5"} and finished.duration >= 0
+    assert many[0].tally()[("operation_started", "parse_line")] == 2

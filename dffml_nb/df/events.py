@@ -118,46 +118,84 @@ class EventBatch(Sequence):
     ``tally()`` counts them by ``(kind, operation)`` without building any, and
     ``last(kind, operation)`` finds the newest of a kind: what a live view needs
     from thousands of events in a fraction of the cost.
+
+    Raw records start ``(kind, context, operation, duration, ...)``; ``build``
+    turns one into an Event. A record of kind ``"operation_ran"`` (an inline
+    call) stands for two events, ``operation_started`` then ``operation_finished``.
     """
 
-    __slots__ = ("_raw", "_build")
+    __slots__ = ("_raw", "_build", "_flat")
 
     def __init__(self, raw: list[tuple], build: Any = None) -> None:
-        # raw records start (kind, context, operation, duration, ...); build turns one into an Event
         self._raw = raw
         self._build = build
+        self._flat: list[tuple] | None = None
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> EventBatch:
         """A batch of ready-made events (for code that has Events, not raw records)."""
         return cls([(e.kind, e.context, e.operation, e.duration, e) for e in events], _stored)
 
+    def _records(self) -> list[tuple]:
+        """One record per event ("ran" records split in two), made once, on first need."""
+        if self._flat is None:
+            flat: list[tuple] = []
+            for raw in self._raw:
+                if raw[0] == _RAN:
+                    flat.extend(_split(raw))
+                else:
+                    flat.append(raw)
+            self._flat = flat
+        return self._flat
+
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._records())
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return [self._build(raw) for raw in self._raw[index]]
-        return self._build(self._raw[index])
+            return [self._build(raw) for raw in self._records()[index]]
+        return self._build(self._records()[index])
 
     def tally(self) -> dict[tuple[str, str | None], int]:
         """``{(kind, operation): count}``; operation is None for context events."""
         # counted in C: no Python-level work per event
-        return dict(Counter(map(_KIND_AND_OPERATION, self._raw)))
+        counts = Counter(map(_KIND_AND_OPERATION, self._raw))
+        for (kind, operation), count in list(counts.items()):
+            if kind == _RAN:
+                del counts[(kind, operation)]
+                counts[("operation_started", operation)] += count
+                counts[("operation_finished", operation)] += count
+        return dict(counts)
 
     def of_kind(self, kind: str) -> list[Event]:
         """Every event of ``kind``, oldest first."""
-        return [self._build(raw) for raw in self._raw if raw[0] == kind]
+        return [self._build(raw) for raw in self._records() if raw[0] == kind]
 
     def last(self, kind: str, operation: str | None = None) -> Event | None:
         """The newest event of ``kind`` (for ``operation``, if given), or None."""
         for raw in reversed(self._raw):
-            if raw[0] == kind and (operation is None or raw[2] == operation):
+            if operation is not None and raw[2] != operation:
+                continue
+            if raw[0] == kind:
                 return self._build(raw)
+            if raw[0] == _RAN and kind in ("operation_started", "operation_finished"):
+                return self._build(_split(raw)[kind == "operation_finished"])
         return None
 
     def __repr__(self) -> str:
-        return f"<EventBatch of {len(self._raw)} events>"
+        return f"<EventBatch of {len(self)} events>"
+
+
+_RAN = "operation_ran"
+
+
+def _split(raw: tuple) -> tuple[tuple, tuple]:
+    """An inline call's record -> its started and finished records."""
+    kind, context, operation, duration, plan, (args, result), extra = raw
+    return (
+        ("operation_started", context, operation, None, plan, args, None),
+        ("operation_finished", context, operation, duration, plan, result, None),
+    )
 
 
 _KIND_AND_OPERATION = itemgetter(0, 2)

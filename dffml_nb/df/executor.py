@@ -242,8 +242,13 @@ class _ContextRun:
         run = self.run
         kwargs = self._kwargs(plan, args)
         on_event = run.buffer is not None
+        # A per-event subscriber hears "started" before the call. For batches an
+        # inline call is one record ("ran": started and finished, adjacent as
+        # nothing else runs in between), which the batch expands when read.
+        now = on_event and run.on_event is not None
         if on_event:
-            run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+            if now:
+                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
             started = _perf()
         attempts = plan.retry
         while True:
@@ -256,6 +261,8 @@ class _ContextRun:
                 if attempts:
                     attempts -= 1
                     continue
+                if on_event and not now:
+                    run.record(("operation_started", self.name, plan.name, None, plan, args, None))
                 self._failed(plan, args, error, _perf() - started if on_event else None)
                 return
         try:
@@ -265,10 +272,14 @@ class _ContextRun:
             else:
                 self._outputs(plan, args, result)
         except _OutputShapeError as error:
+            if on_event and not now:
+                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
             self._failed(plan, args, error, None)
             return
-        if on_event:
+        if now:
             run.record(("operation_finished", self.name, plan.name, _perf() - started, plan, result, None))
+        elif on_event:
+            run.record(("operation_ran", self.name, plan.name, _perf() - started, plan, (args, result), None))
 
     def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         self.inflight += 1
