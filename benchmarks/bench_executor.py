@@ -92,8 +92,13 @@ def contexts(repeat: int) -> None:
     print(f"3-op chain, {n:,} contexts: asyncio tasks {n / base:,.0f}/s, dffml_nb {n / mine:,.0f}/s"
           f" -> {base / mine:.2f}x asyncio (target >= 1.0x; DFFML 0.4: 261-415/s -> {n / mine / 415:.0f}x DFFML)")
     big = 100_000
-    rate_small = n / mine
-    rate_big = big / best(lambda: asyncio.run(ours(big)), max(2, repeat // 2))
+    # interleaved, best of each: load on a shared machine hits both sizes alike
+    small_times, big_times = [], []
+    for _ in range(max(2, repeat // 2)):
+        small_times.append(best(lambda: asyncio.run(ours(n)), 1))
+        big_times.append(best(lambda: asyncio.run(ours(big)), 1))
+    rate_small = n / min(small_times)
+    rate_big = big / min(big_times)
     print(f"3-op chain, {big:,} contexts: {rate_big:,.0f}/s -> {rate_big / rate_small:.2f}x the"
           f" 10,000-context rate (target >= 0.8x)")
     peaks = {}
@@ -160,9 +165,9 @@ def import_time(repeat: int) -> None:
 
     runs = repeat * 3
     bare = statistics.median(timed("pass") for _ in range(runs))
-    for what in ("dffml_nb", "dffml_nb.df"):
+    for what, target in (("dffml_nb", " (target < 100 ms)"), ("dffml_nb.df", " (for information: asyncio is most of it)")):
         took = statistics.median(timed(f"import {what}" + check) for _ in range(runs))
-        print(f"import {what}: {(took - bare) * 1e3:.0f} ms beyond a bare interpreter (target < 100 ms);"
+        print(f"import {what}: {(took - bare) * 1e3:.0f} ms beyond a bare interpreter{target};"
               " imports no Jupyter, scikit-learn, matplotlib or pandas")
 
 
