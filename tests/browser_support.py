@@ -1,6 +1,6 @@
 """Helpers for the real-browser tests: servers, Chromium, time-boxed steps, console errors.
 
-Facts these follow (see ``/work/shared/BROWSER.md``): the system Chromium at
+Facts these follow (see ``../shared/BROWSER.md`` beside the repository): the system Chromium at
 ``/usr/bin/chromium`` driven by Playwright (never ``playwright install``), the
 flags that keep it quiet on a machine without network, Jupyter servers on free
 loopback ports with their own config / data / runtime folders (the

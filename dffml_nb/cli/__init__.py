@@ -13,6 +13,7 @@ traceback unless ``-log debug``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 
@@ -72,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except BrokenPipeError:  # `dffml-nb predict all ... | head`: the reader left, not an error
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except UsageError as error:
         sys.stderr.write(f"dffml-nb: {error}\n")
         return 2
