@@ -636,3 +636,14 @@ def test_batches_alone_give_the_same_stream_as_per_event():
     finished = [e for e in flat if e.kind == "operation_finished" and e.operation == "add"][0]
     assert finished.outputs == {"sum": "5"} and finished.duration >= 0
     assert many[0].tally()[("operation_started", "parse_line")] == 2
+
+
+def test_event_fields_are_plain_values():
+    seen = []
+    run_sync(calc_flow(), {"c": {"calc_string": "add 40 and 2"}}, on_event=seen.append)
+    finished = [e for e in seen if e.kind == "operation_finished" and e.operation == "add"][0]
+    assert dataclasses.is_dataclass(finished)
+    assert type(finished.outputs) is dict and finished.outputs == {"sum": "42"}
+    started = [e for e in seen if e.kind == "operation_started" and e.operation == "add"][0]
+    assert type(started.inputs) is dict and started.inputs == {"numbers": "[40, 2]"}
+    assert dataclasses.replace(finished, context="other").context == "other"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reprlib
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from typing import Any
@@ -51,37 +51,6 @@ class Event:
     outputs: dict[str, str] | None = None
     error: BaseException | None = None
     results: dict[str, Any] | None = None
-
-
-class ShortReprs(Mapping):
-    """``{name: short repr}`` computed on access, so an event costs no reprs until read.
-
-    A run of 10,000 contexts makes 80,000 events; most subscribers (progress
-    bars, the live graph) never look at the values.
-    """
-
-    __slots__ = ("_names", "_values", "_inputs")
-
-    def __init__(self, names: Sequence[str], values: Sequence[Any], inputs: bool = False) -> None:
-        self._names = names
-        self._values = values
-        self._inputs = inputs  # values are Inputs: show their .value
-
-    def __getitem__(self, name: str) -> str:
-        for index, known in enumerate(self._names):
-            if known == name:
-                value = self._values[index]
-                return short_repr(value.value if self._inputs else value)
-        raise KeyError(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
 
 
 _new = object.__new__

@@ -23,7 +23,7 @@ from typing import Any
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
-from dffml_nb.df.events import Event, EventBatch, ShortReprs, make_event, short_repr
+from dffml_nb.df.events import Event, EventBatch, make_event, short_repr
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
 from dffml_nb.df.types import Definition, Input
 
@@ -487,21 +487,22 @@ def _seen_in_lineage(item: Input) -> bool:
     return False
 
 
-def _short_outputs(plan: OpPlan, result: Any) -> ShortReprs:
+def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:
     if result is None:
-        return ShortReprs((), ())
+        return {}
     if plan.single and not (plan.stage == 2 and isinstance(result, dict)):
-        return ShortReprs((plan.single_key,), (result,))
+        return {plan.single_key: short_repr(result)}
     if isinstance(result, dict):
-        return ShortReprs([str(k) for k in result], list(result.values()))
-    return ShortReprs(("result",), (result,))
+        return {str(k): short_repr(v) for k, v in result.items()}
+    return {"result": short_repr(result)}
 
 
 def _materialize(raw: tuple) -> Event:
-    """A raw event record -> an :class:`Event` (reprs of values stay lazy)."""
+    """A raw event record -> an :class:`Event`; the short reprs are made here, only for events read."""
     kind, context, operation, duration, plan, payload, extra = raw
     if kind == "operation_started":
-        return make_event(kind, context, operation, inputs=ShortReprs(plan.params, payload, inputs=True))
+        inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
+        return make_event(kind, context, operation, inputs=inputs)
     if kind == "operation_finished":
         return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
     if kind == "operation_failed":
@@ -567,7 +568,7 @@ class _Run:
         """Deliver to batch subscribers once ``interval`` has passed or the batch is big.
 
         Checked as contexts finish. Small batches keep the events (and the
-        values they hold for lazy reprs) young, so the garbage collector never
+        values they hold until read) young, so the garbage collector never
         has to walk a large pile of them.
         """
         buffer = self.buffer
