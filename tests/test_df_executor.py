@@ -307,10 +307,6 @@ def test_cleanup_runs_after_processing_and_output_last():
     def tidy(work: int) -> None:
         order.append("cleanup")
 
-    @op(stage="output", inputs={"spec": get_single.inputs["spec"]})
-    def report(spec, ctx=None):
-        return None
-
     flow = DataFlow(work, tidy, get_single, seed=[Input(["work"], get_single.inputs["spec"])])
     assert run_sync(flow, [[{"x": 1}, {"x": 2}]])["0"] == {"work": 3}
     assert order == ["work", "work", "cleanup", "cleanup"]
