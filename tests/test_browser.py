@@ -405,9 +405,13 @@ def function_params(notebook: Path, name: str) -> list[str] | None:
 def click_node_and_read_details(
     page: Any, steps: Steps, state: dict[str, Any], node: dict[str, Any]
 ) -> str:
-    """Click ``node`` at its rendered position on the canvas; return the signature the panel shows."""
+    """Click ``node`` at its rendered position on the canvas; return the signature the panel shows.
+
+    The view refits itself shortly after it appears (see DataFlowGraph._fit_when_shown),
+    which can move a node between reading its position and clicking it; like a
+    person, click again at its new position (a few tries, then the timed wait).
+    """
     x, y = state["left"] + node["x"], state["top"] + node["y"]
-    page.mouse.click(x, y)
     expect = f"""
     ([index, name]) => {{
       const g = ({_GRAPH})(index);
@@ -420,6 +424,16 @@ def click_node_and_read_details(
       return null;
     }}
     """
+    for _ in range(3):
+        page.mouse.click(x, y)
+        page.wait_for_timeout(1500)
+        shown = page.evaluate(expect, [0, node["name"]])
+        if shown:
+            return shown
+        now = graph_state(steps, 0)  # where the node is now
+        moved = next((n for n in now["nodes"] if n["id"] == node["id"]), node)
+        x, y = now["left"] + moved["x"], now["top"] + moved["y"]
+    page.mouse.click(x, y)
     return steps.js(
         f"details panel of operation {node['name']!r} (with its signature) after clicking it at ({x:.0f},{y:.0f})",
         expect,
