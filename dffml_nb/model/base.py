@@ -63,11 +63,6 @@ class _ClassOrInstance:
         return self.on_instance.__get__(instance, owner)
 
 
-def _is_frame(value: Any) -> bool:
-    pandas = sys.modules.get("pandas")  # not imported: nothing can be a DataFrame
-    return pandas is not None and isinstance(value, pandas.DataFrame)
-
-
 def feature_text(feature: Any) -> str:
     """``"Years:int:1"`` for a Feature (the form DFFML's command line uses)."""
     return str(feature)
@@ -289,6 +284,7 @@ class Model:
         import numpy as np
 
         from dffml_nb.model import data as arrays
+        from dffml_nb.source.resolve import is_frame
 
         self._ensure_trained()
         features, target = self._require_config()
@@ -297,7 +293,7 @@ class Model:
         if as_frame:
             result = frame.copy(deep=False)  # new columns go on the copy only
             given = data[0] if len(data) == 1 else None
-            if _is_frame(given) and len(given.index) == len(result) and given.index.is_unique:
+            if is_frame(given) and len(given.index) == len(result) and given.index.is_unique:
                 # one DataFrame in, its own index out: ``df.assign(pred=...)`` lines up, as in pandas
                 result.index = given.index
             result[target.name] = values

@@ -85,6 +85,8 @@ class ScikitModel(Model):
     """
 
     estimator_path: str = ""
+    #: the fitted scikit-learn estimator (None until trained or loaded)
+    estimator: Any = None
 
     @classmethod
     def estimator_class(cls) -> type:
@@ -100,16 +102,6 @@ class ScikitModel(Model):
             cached = introspect(cls.estimator_class())
             cls._hyperparameters = cached
         return cached
-
-    def __init__(
-        self,
-        features: Any = None,
-        predict: Any = None,
-        location: Any = None,
-        **hyperparameters: Any,
-    ):
-        super().__init__(features=features, predict=predict, location=location, **hyperparameters)
-        self.estimator: Any = None
 
     def make_estimator(self, y: Any = None) -> Any:
         """A fresh, unfitted estimator with this model's hyperparameters."""

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from dffml_nb.source.resolve import is_frame
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -24,11 +26,6 @@ class TrainerInputError(ValueError):
 
 
 # -- data: finding, checking, splitting ---------------------------------------
-
-
-def is_frame(value: Any) -> bool:
-    pandas = sys.modules.get("pandas")  # no pandas imported: nothing can be a DataFrame
-    return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
 def user_namespace() -> Mapping[str, Any]:

@@ -58,7 +58,8 @@ def source_class(name: str) -> type[Source]:
     return cls
 
 
-def _is_dataframe(obj: Any) -> bool:
+def is_frame(obj: Any) -> bool:
+    """Whether ``obj`` is a pandas DataFrame, without importing pandas to find out."""
     pandas = sys.modules.get("pandas")  # no pandas imported: obj cannot be a DataFrame
     return pandas is not None and isinstance(obj, pandas.DataFrame)
 
@@ -96,7 +97,7 @@ def open_source(obj: Any = None, **kwargs: Any) -> Source:
         if kwargs:
             raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
         return obj
-    if _is_dataframe(obj):
+    if is_frame(obj):
         return source_class("df")(obj, **kwargs)
     if isinstance(obj, (Record, Mapping)):
         return source_class("memory")([obj], **kwargs)

@@ -8,7 +8,7 @@ from typing import Any
 from dffml_nb.record import Record
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import KEY, is_exported_record, rows_to_records
-from dffml_nb.source.resolve import _is_dataframe
+from dffml_nb.source.resolve import is_frame
 
 
 def merge_into(source: Source, items: Iterable[Any]) -> None:
@@ -33,7 +33,7 @@ def merge_into(source: Source, items: Iterable[Any]) -> None:
         elif isinstance(item, Source):
             for record in item.records():
                 source.update(record)
-        elif _is_dataframe(item):
+        elif is_frame(item):
             source.update_frame(item)
         else:
             raise TypeError(
