@@ -89,8 +89,10 @@ def contexts(repeat: int) -> None:
     n = 10_000
     base = best(lambda: asyncio.run(asyncio_baseline(n)), repeat)
     mine = best(lambda: asyncio.run(ours(n)), repeat)
-    print(f"3-op chain, {n:,} contexts: asyncio tasks {n / base:,.0f}/s, dffml_nb {n / mine:,.0f}/s"
-          f" -> {base / mine:.2f}x asyncio (target >= 1.0x; DFFML 0.4: 261-415/s -> {n / mine / 415:.0f}x DFFML)")
+    print(
+        f"3-op chain, {n:,} contexts: asyncio tasks {n / base:,.0f}/s, dffml_nb {n / mine:,.0f}/s"
+        f" -> {base / mine:.2f}x asyncio (target >= 1.0x; DFFML 0.4: 261-415/s -> {n / mine / 415:.0f}x DFFML)"
+    )
     big = 100_000
     # interleaved, best of each: load on a shared machine hits both sizes alike
     small_times, big_times = [], []
@@ -99,16 +101,20 @@ def contexts(repeat: int) -> None:
         big_times.append(best(lambda: asyncio.run(ours(big)), 1))
     rate_small = n / min(small_times)
     rate_big = big / min(big_times)
-    print(f"3-op chain, {big:,} contexts: {rate_big:,.0f}/s -> {rate_big / rate_small:.2f}x the"
-          f" 10,000-context rate (target >= 0.8x)")
+    print(
+        f"3-op chain, {big:,} contexts: {rate_big:,.0f}/s -> {rate_big / rate_small:.2f}x the"
+        f" 10,000-context rate (target >= 0.8x)"
+    )
     peaks = {}
     for count in (n, big):
         tracemalloc.start()
         asyncio.run(ours(count))
         peaks[count] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    print(f"peak traced memory: {peaks[n] / 1e6:.2f} MB for {n:,} contexts, {peaks[big] / 1e6:.2f} MB for"
-          f" {big:,} -> {peaks[big] / peaks[n]:.2f}x for 10x the contexts (flat = ~1x)")
+    print(
+        f"peak traced memory: {peaks[n] / 1e6:.2f} MB for {n:,} contexts, {peaks[big] / 1e6:.2f} MB for"
+        f" {big:,} -> {peaks[big] / peaks[n]:.2f}x for 10x the contexts (flat = ~1x)"
+    )
 
 
 def single_run(repeat: int) -> None:
@@ -124,16 +130,20 @@ def single_run(repeat: int) -> None:
     try:
         from hamilton import ad_hoc_utils, driver
     except ImportError:
-        print(f"5-op chain, one context: dffml_nb run {mine * 1e6:.0f} us, run_sync {sync * 1e6:.0f} us"
-              " (install 'dffml_nb[benchmarks]' for the Hamilton baseline)")
+        print(
+            f"5-op chain, one context: dffml_nb run {mine * 1e6:.0f} us, run_sync {sync * 1e6:.0f} us"
+            " (install 'dffml_nb[benchmarks]' for the Hamilton baseline)"
+        )
         return
     module = ad_hoc_utils.create_temporary_module(f1, f2, f3, f4, f5, module_name="bench_chain")
     dr = driver.Builder().with_modules(module).build()
     assert dr.execute(["f5"], inputs={"x": 1})["f5"] == run_sync(CHAIN5, {"x": 1})["0"]["f5"]
     ham = best(lambda: [dr.execute(["f5"], inputs={"x": 1}) for _ in range(loops)], repeat) / loops
-    print(f"5-op chain, one context: Hamilton {ham * 1e6:.0f} us; dffml_nb run (awaited in a loop)"
-          f" {mine * 1e6:.0f} us -> {ham / mine:.2f}x Hamilton's speed (target >= 1.0x);"
-          f" run_sync {sync * 1e6:.0f} us -> {sync / ham:.2f}x Hamilton's time (target <= 2x)")
+    print(
+        f"5-op chain, one context: Hamilton {ham * 1e6:.0f} us; dffml_nb run (awaited in a loop)"
+        f" {mine * 1e6:.0f} us -> {ham / mine:.2f}x Hamilton's speed (target >= 1.0x);"
+        f" run_sync {sync * 1e6:.0f} us -> {sync / ham:.2f}x Hamilton's time (target <= 2x)"
+    )
 
 
 def combinations(repeat: int) -> None:
@@ -150,13 +160,17 @@ def combinations(repeat: int) -> None:
         return [pair(p, q) for p in range(30) for q in range(30)]
 
     base = best(plain, repeat)
-    print(f"30 x 30 combinations (900 runs): {mine * 1e3:.2f} ms (target < 10 ms; DFFML 0.4: 410 ms);"
-          f" {mine / base:.1f}x a bare Python double loop")
+    print(
+        f"30 x 30 combinations (900 runs): {mine * 1e3:.2f} ms (target < 10 ms; DFFML 0.4: 410 ms);"
+        f" {mine / base:.1f}x a bare Python double loop"
+    )
 
 
 def import_time(repeat: int) -> None:
-    check = ("; import sys; heavy = [m for m in ('IPython', 'ipywidgets', 'sklearn', 'matplotlib',"
-             " 'pandas', 'ipycytoscape') if m in sys.modules]; assert not heavy, heavy")
+    check = (
+        "; import sys; heavy = [m for m in ('IPython', 'ipywidgets', 'sklearn', 'matplotlib',"
+        " 'pandas', 'ipycytoscape') if m in sys.modules]; assert not heavy, heavy"
+    )
 
     def timed(code):
         start = time.perf_counter()
@@ -165,10 +179,15 @@ def import_time(repeat: int) -> None:
 
     runs = repeat * 3
     bare = statistics.median(timed("pass") for _ in range(runs))
-    for what, target in (("dffml_nb", " (target < 100 ms)"), ("dffml_nb.df", " (for information: asyncio is most of it)")):
+    for what, target in (
+        ("dffml_nb", " (target < 100 ms)"),
+        ("dffml_nb.df", " (for information: asyncio is most of it)"),
+    ):
         took = statistics.median(timed(f"import {what}" + check) for _ in range(runs))
-        print(f"import {what}: {(took - bare) * 1e3:.0f} ms beyond a bare interpreter{target};"
-              " imports no Jupyter, scikit-learn, matplotlib or pandas")
+        print(
+            f"import {what}: {(took - bare) * 1e3:.0f} ms beyond a bare interpreter{target};"
+            " imports no Jupyter, scikit-learn, matplotlib or pandas"
+        )
 
 
 def main() -> None:

@@ -78,7 +78,9 @@ def main() -> None:
     print(f"{args.contexts:,} contexts, 3-operation chain, best of {repeat} (interleaved)")
     print(f"  bare run                      {bare:8.3f} s")
     print(f"  with a no-op batch subscriber {subscribed:8.3f} s")
-    print(f"  with a DataFlowGraph          {with_graph:8.3f} s   ({updates} widget updates per run)")
+    print(
+        f"  with a DataFlowGraph          {with_graph:8.3f} s   ({updates} widget updates per run)"
+    )
     print(f"  graph / bare                  {with_graph / bare:8.2f}x   (target <= 1.2x)")
     print(f"  events alone / bare           {subscribed / bare:8.2f}x")
 

@@ -46,7 +46,9 @@ def import_path(path: str) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise PluginError(f"module {module_name!r} has no attribute {attr!r} (from {path!r})") from None
+            raise PluginError(
+                f"module {module_name!r} has no attribute {attr!r} (from {path!r})"
+            ) from None
     return obj
 
 

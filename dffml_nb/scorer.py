@@ -48,13 +48,20 @@ class Score(float):
         model: str | None = None,
     ) -> Score:
         self = super().__new__(cls, value)
-        self.scorer, self.greater_is_better, self.rows, self.model = scorer, greater_is_better, rows, model
+        self.scorer, self.greater_is_better, self.rows, self.model = (
+            scorer,
+            greater_is_better,
+            rows,
+            model,
+        )
         return self
 
     def _repr_html_(self) -> str:
         import html
 
-        better = {True: "higher is better", False: "lower is better", None: ""}[self.greater_is_better]
+        better = {True: "higher is better", False: "lower is better", None: ""}[
+            self.greater_is_better
+        ]
         detail = ", ".join(
             part
             for part in (

@@ -17,11 +17,18 @@ def test_repo2docker_plans_the_image_from_binder_config(tmp_path):
     # repo2docker reads a plain directory; copy only what a clone has (no build artefacts)
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
-    for name in ("binder/requirements.txt", "binder/postBuild", "binder/runtime.txt", "pyproject.toml"):
+    for name in (
+        "binder/requirements.txt",
+        "binder/postBuild",
+        "binder/runtime.txt",
+        "pyproject.toml",
+    ):
         target = repo / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, target)
-    result = subprocess.run([exe, "--no-build", "--debug", str(repo)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [exe, "--no-build", "--debug", str(repo)], capture_output=True, text=True, timeout=300
+    )
     plan = result.stdout + result.stderr
     assert result.returncode == 0, plan[-3000:]
     assert "python=3.11" in plan

@@ -678,7 +678,9 @@ def test_voila_dashboard_renders(notebook_dir: Path, home: Path, session: Sessio
         server.stop()
 
 
-def test_voila_fits_a_graph_shown_as_a_cell_output(notebook_dir: Path, home: Path, session: Session) -> None:
+def test_voila_fits_a_graph_shown_as_a_cell_output(
+    notebook_dir: Path, home: Path, session: Session
+) -> None:
     """A graph that is a cell's own output is fitted in Voilà too (its views appear after every cell ran)."""
     import nbformat
 

@@ -565,7 +565,11 @@ def test_input_parents_recover_the_whole_lineage():
 
 def test_on_events_batches_carry_every_event_and_tally_them():
     batches = []
-    results = run_sync(calc_flow(), [{"calc_string": f"add {i} and 1"} for i in range(300)], on_events=batches.append)
+    results = run_sync(
+        calc_flow(),
+        [{"calc_string": f"add {i} and 1"} for i in range(300)],
+        on_events=batches.append,
+    )
     assert len(results) == 300
     assert len(batches) > 1  # delivered in several batches, not one pile at the end
     tally: dict = {}
@@ -573,7 +577,9 @@ def test_on_events_batches_carry_every_event_and_tally_them():
         for key, count in batch.tally().items():
             tally[key] = tally.get(key, 0) + count
     assert tally[("context_started", None)] == tally[("context_finished", None)] == 300
-    assert tally[("operation_finished", "add")] == 300 and ("operation_started", "mult") not in tally
+    assert (
+        tally[("operation_finished", "add")] == 300 and ("operation_started", "mult") not in tally
+    )
     events = [event for batch in batches for event in batch]
     assert sum(len(b) for b in batches) == len(events) == sum(tally.values())
     last = batches[-1].last("operation_finished", "add")
@@ -583,7 +589,12 @@ def test_on_events_batches_carry_every_event_and_tally_them():
 
 def test_on_events_and_on_event_see_the_same_stream():
     one, many = [], []
-    run_sync(calc_flow(), {"c": {"calc_string": "add 2 and 3"}}, on_event=one.append, on_events=many.append)
+    run_sync(
+        calc_flow(),
+        {"c": {"calc_string": "add 2 and 3"}},
+        on_event=one.append,
+        on_events=many.append,
+    )
     assert [(e.kind, e.operation) for e in one] == [(e.kind, e.operation) for b in many for e in b]
 
 
@@ -614,7 +625,9 @@ async def test_long_async_operation_is_reported_while_it_runs():
 
 def test_failed_operations_found_in_a_batch():
     batches = []
-    run_sync(DataFlow(explode), [{"x": 1}, {"x": 2}, {"x": 2}], strict=False, on_events=batches.append)
+    run_sync(
+        DataFlow(explode), [{"x": 1}, {"x": 2}, {"x": 2}], strict=False, on_events=batches.append
+    )
     failed = [e for b in batches for e in b.of_kind("operation_failed")]
     assert sorted(e.context for e in failed) == ["1", "2"]
     assert all(isinstance(e.error, OperationError) for e in failed)
@@ -626,7 +639,9 @@ def test_batches_alone_give_the_same_stream_as_per_event():
     run_sync(calc_flow(), inputs, on_event=one.append, max_contexts=1)
     run_sync(calc_flow(), inputs, on_events=many.append, max_contexts=1)
     flat = [e for b in many for e in b]
-    assert [(e.kind, e.context, e.operation) for e in one] == [(e.kind, e.context, e.operation) for e in flat]
+    assert [(e.kind, e.context, e.operation) for e in one] == [
+        (e.kind, e.context, e.operation) for e in flat
+    ]
     started = [e for e in flat if e.kind == "operation_started" and e.operation == "add"][0]
     assert started.inputs == {"numbers": "[2, 3]"}
     finished = [e for e in flat if e.kind == "operation_finished" and e.operation == "add"][0]

@@ -32,8 +32,22 @@ def blocks(page: Path, language: str) -> list[tuple[int, str]]:
 
 def test_docs_build_strict(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(ROOT / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     html = (tmp_path / "site" / "api" / "index.html").read_text()
@@ -61,7 +75,9 @@ def test_ipython_examples_run(page, tmp_path, monkeypatch):
     try:
         for line, code in blocks(page, "ipython"):
             result = shell.run_cell(code, store_history=False)
-            assert result.success, f"example at {page.name}:{line} failed: {result.error_in_exec or result.error_before_exec!r}"
+            assert result.success, (
+                f"example at {page.name}:{line} failed: {result.error_in_exec or result.error_before_exec!r}"
+            )
     finally:
         InteractiveShell.clear_instance()
 
@@ -76,6 +92,14 @@ def test_console_examples_run(page, tmp_path):
     assert exe, "the dffml-nb console script is not installed"
     env = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for line, code in blocks(page, "console"):
-        result = subprocess.run(["bash", "-euo", "pipefail", "-c", code], cwd=tmp_path, env=env,
-                                capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"example at {page.name}:{line} failed:\n{result.stderr[-2000:]}"
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, (
+            f"example at {page.name}:{line} failed:\n{result.stderr[-2000:]}"
+        )

@@ -5,7 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("IPython", "ipywidgets", "ipycytoscape", "sklearn", "matplotlib", "pandas", "numpy", "skops")
+HEAVY = (
+    "IPython",
+    "ipywidgets",
+    "ipycytoscape",
+    "sklearn",
+    "matplotlib",
+    "pandas",
+    "numpy",
+    "skops",
+)
 
 
 def _loaded_after(code: str) -> list[str]:

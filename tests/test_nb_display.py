@@ -72,7 +72,10 @@ def test_bundle_without_a_kernel_is_static():
     bundle = dataflow_mimebundle(CALC)
     assert "application/vnd.jupyter.widget-view+json" not in bundle
     assert set(bundle) == {"text/html", "image/svg+xml", "text/markdown", "text/plain"}
-    assert bundle["text/html"].startswith('<div class="dffml-dataflow"') and "<svg" in bundle["text/html"]
+    assert (
+        bundle["text/html"].startswith('<div class="dffml-dataflow"')
+        and "<svg" in bundle["text/html"]
+    )
     assert bundle["text/markdown"].startswith("```mermaid\nflowchart")
     assert bundle["text/plain"] == "DataFlow(add, double)"
     # DataFlow's own rich display delegates here
@@ -89,8 +92,9 @@ def test_bundle_with_widgets_has_the_graph_and_fallbacks():
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == graph.model_id
     assert {"text/html", "image/svg+xml", "text/markdown", "text/plain"} <= set(bundle)
     # displaying the same flow again shows the same widget
-    assert dataflow_mimebundle(CALC, widget=True)["application/vnd.jupyter.widget-view+json"] == (
-        bundle["application/vnd.jupyter.widget-view+json"]
+    assert (
+        dataflow_mimebundle(CALC, widget=True)["application/vnd.jupyter.widget-view+json"]
+        == (bundle["application/vnd.jupyter.widget-view+json"])
     )
 
 
@@ -118,16 +122,30 @@ def test_nbconvert_html_export_shows_the_static_picture(tmp_path):
         pytest.skip("jupyter is not installed")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(c) for c in NOTEBOOK_CELLS]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = tmp_path / "flow.ipynb"
     nbformat.write(notebook, path)
     subprocess.run(
         [
-            sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute",
-            "--ExecutePreprocessor.store_widget_state=False", "--ExecutePreprocessor.timeout=120",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--execute",
+            "--ExecutePreprocessor.store_widget_state=False",
+            "--ExecutePreprocessor.timeout=120",
             str(path),
         ],
-        check=True, capture_output=True, timeout=300, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=300,
+        cwd=tmp_path,
     )
     html = (tmp_path / "flow.html").read_text(encoding="utf-8")
     # one static picture per displayed flow: the %%dffml cell's graph and the DataFlow

@@ -34,7 +34,11 @@ def after_boom(boom: int) -> int:
     return boom
 
 
-@op(inputs={"x": Definition("value", int)}, outputs={"y": Definition("scaled", int)}, conditions=[Definition("go", bool)])
+@op(
+    inputs={"x": Definition("value", int)},
+    outputs={"y": Definition("scaled", int)},
+    conditions=[Definition("go", bool)],
+)
 def scale(x: int) -> int:
     return x * 10
 
@@ -65,7 +69,16 @@ def nodes_by_id(graph: DataFlowGraph) -> dict[str, dict]:
 def test_nodes_and_edges_of_a_flow():
     graph = DataFlowGraph(CALC)
     nodes = nodes_by_id(graph)
-    assert set(nodes) == {"op:add", "op:double", "op:total", "def:a", "def:b", "def:add", "def:double", "def:total"}
+    assert set(nodes) == {
+        "op:add",
+        "op:double",
+        "op:total",
+        "def:a",
+        "def:b",
+        "def:add",
+        "def:double",
+        "def:total",
+    }
     assert nodes["op:add"]["kind"] == "operation" and "operation" in nodes["op:add"]["classes"]
     assert nodes["def:a"]["kind"] == "definition"
     # flow inputs and leaves are marked
@@ -76,9 +89,14 @@ def test_nodes_and_edges_of_a_flow():
     assert nodes["def:a"]["label"] == "a: int"
     edges = {(e["source"], e["target"]) for e in graph.view.elements()["edges"]}
     assert edges == {
-        ("def:a", "op:add"), ("def:b", "op:add"), ("op:add", "def:add"),
-        ("def:add", "op:double"), ("op:double", "def:double"),
-        ("def:double", "op:total"), ("def:add", "op:total"), ("op:total", "def:total"),
+        ("def:a", "op:add"),
+        ("def:b", "op:add"),
+        ("op:add", "def:add"),
+        ("def:add", "op:double"),
+        ("op:double", "def:double"),
+        ("def:double", "op:total"),
+        ("def:add", "op:total"),
+        ("op:total", "def:total"),
     }
 
 
@@ -126,7 +144,9 @@ def test_long_edges_get_bend_points_and_layout_reduces_crossings():
 
 
 def test_cycles_and_disconnected_nodes_are_laid_out():
-    placed = layered_positions(["a", "b", "c", "lonely"], [("a", "b"), ("b", "c"), ("c", "a")]).nodes
+    placed = layered_positions(
+        ["a", "b", "c", "lonely"], [("a", "b"), ("b", "c"), ("c", "a")]
+    ).nodes
     assert set(placed) == {"a", "b", "c", "lonely"}
     assert placed["a"][0] < placed["b"][0] < placed["c"][0]
 
@@ -182,7 +202,11 @@ def test_subscribing_directly_and_reset():
     graph.reset()
     assert graph.status == {"f1": "idle", "f2": "idle", "f3": "idle"}
     assert graph.counts["f1"] == {"started": 0, "finished": 0, "failed": 0}
-    assert nodes_by_id(graph)["op:f3"] == {**nodes_by_id(graph)["op:f3"], "label": "f3", "classes": "operation op-idle"}
+    assert nodes_by_id(graph)["op:f3"] == {
+        **nodes_by_id(graph)["op:f3"],
+        "label": "f3",
+        "classes": "operation op-idle",
+    }
 
 
 def test_throttle_bounds_widget_updates_for_a_large_run():
@@ -232,8 +256,14 @@ def test_nodes_light_up_while_a_run_goes():
     for node_id in ("op:f1", "op:f2", "op:f3"):
         assert (node_id, "operation op-running") in shown
     last = {n: c for n, c in shown}
-    assert last == {"op:f1": "operation op-done", "op:f2": "operation op-done", "op:f3": "operation op-done"}
-    assert {n["classes"] for n in nodes_by_id(graph).values() if n["kind"] == "operation"} == {"operation op-done"}
+    assert last == {
+        "op:f1": "operation op-done",
+        "op:f2": "operation op-done",
+        "op:f3": "operation op-done",
+    }
+    assert {n["classes"] for n in nodes_by_id(graph).values() if n["kind"] == "operation"} == {
+        "operation op-done"
+    }
 
 
 def test_run_with_async_operations_and_extra_subscriber():
@@ -267,8 +297,13 @@ def test_select_and_details():
     assert graph.details("add")["kind"] == "operation"
     value = graph.details("def:add")
     assert value == {
-        "kind": "definition", "name": "add", "primitive": "int", "role": "intermediate",
-        "produced_by": ["add"], "consumed_by": ["double", "total"], "last_value": "7",
+        "kind": "definition",
+        "name": "add",
+        "primitive": "int",
+        "role": "intermediate",
+        "produced_by": ["add"],
+        "consumed_by": ["double", "total"],
+        "last_value": "7",
     }
     assert graph.details("a")["role"] == "input" and graph.details("a")["last_value"] == "2"
     shown = graph.select("double")
@@ -309,7 +344,12 @@ def test_update_flow_keeps_the_same_widget():
     assert graph.status == {"add": "idle", "boom": "idle"}
     assert graph.selected == "op:add"
     assert len(graph.view.widget.graph.nodes) == 6
-    assert {e.data["target"] for e in graph.view.widget.graph.edges} == {"op:add", "def:add", "op:boom", "def:boom"}
+    assert {e.data["target"] for e in graph.view.widget.graph.edges} == {
+        "op:add",
+        "def:add",
+        "op:boom",
+        "def:boom",
+    }
     with pytest.raises(OperationError):
         graph.run({"a": 1, "b": 2})
     assert graph.status == {"add": "done", "boom": "failed"}
@@ -346,7 +386,12 @@ def test_stylesheet_uses_single_class_selectors():
 
 def test_view_height_follows_the_flow():
     wide = DataFlowGraph(CHAIN)
-    tall = DataFlow(*[op(lambda x: x, name=f"id{i}", inputs={"x": Definition(f"in{i}", int)}) for i in range(12)])
+    tall = DataFlow(
+        *[
+            op(lambda x: x, name=f"id{i}", inputs={"x": Definition(f"in{i}", int)})
+            for i in range(12)
+        ]
+    )
     height = int(wide.view.widget.layout.height.removesuffix("px"))
     assert 180 <= height <= 600
     wide.update_flow(tall)

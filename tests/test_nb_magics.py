@@ -70,13 +70,17 @@ def test_define_binds_the_flow_and_shows_its_graph(shell, monkeypatch):
 def test_redefining_replaces_the_operations_on_the_same_graph(shell):
     define(shell, "calc", CALC)
     graph = registry(shell).graphs["calc"]
-    define(shell, "calc", """
+    define(
+        shell,
+        "calc",
+        """
         def add(a: int, b: int) -> int:
             return a + b
 
         def triple(add: int) -> int:
             return add * 3
-        """)
+        """,
+    )
     flow = shell.user_ns["calc"]
     assert [o.name for o in flow] == ["add", "triple"]
     assert registry(shell).graphs["calc"] is graph
@@ -104,11 +108,17 @@ def test_run_converts_values_and_returns_results(shell, monkeypatch):
     # through a cell, as a user writes it
     shell.run_cell("r = %dffml run calc a=20 b=1", store_history=True)
     assert shell.user_ns["r"]["double"] == 42
-    define(shell, "kinds", """
+    define(
+        shell,
+        "kinds",
+        """
         def describe(n: float, flag: bool, tags: list, word: str) -> str:
             return f"{n!r} {flag!r} {tags!r} {word!r}"
-        """)
-    out = shell.run_line_magic("dffml", """run kinds n=2.5 flag=yes tags='["x", 1]' word="two words\"""")
+        """,
+    )
+    out = shell.run_line_magic(
+        "dffml", """run kinds n=2.5 flag=yes tags='["x", 1]' word="two words\""""
+    )
     assert out == {"describe": "2.5 True ['x', 1] 'two words'"}
 
 
@@ -139,31 +149,43 @@ def test_export_all_formats(shell, tmp_path, monkeypatch):
         spec.loader.exec_module(module)
         assert [o.name for o in module.flow] == ["add", "double"]
         assert run_sync(module.flow, {"a": 4, "b": 5})["0"] == {"double": 18}
-        assert run_sync(module.calc, {"a": 4, "b": 5}) == run_sync(shell.user_ns["calc"], {"a": 4, "b": 5})
+        assert run_sync(module.calc, {"a": 4, "b": 5}) == run_sync(
+            shell.user_ns["calc"], {"a": 4, "b": 5}
+        )
         # json / yaml naming that module load and run the same
         text = shell.run_line_magic("dffml", "export calc --format json --module calc_mod")
         data = json.loads(text)
         assert data["operations"]["add"]["func"] == "calc_mod:add"
         (tmp_path / "calc.json").write_text(text)
-        assert run_sync(DataFlow.load(tmp_path / "calc.json"), {"a": 1, "b": 1})["0"] == {"double": 4}
+        assert run_sync(DataFlow.load(tmp_path / "calc.json"), {"a": 1, "b": 1})["0"] == {
+            "double": 4
+        }
         yaml_text = shell.run_line_magic("dffml", "export calc --format yaml --module calc_mod")
         (tmp_path / "calc.yaml").write_text(yaml_text)
-        assert run_sync(DataFlow.load(tmp_path / "calc.yaml"), {"a": 1, "b": 1})["0"] == {"double": 4}
+        assert run_sync(DataFlow.load(tmp_path / "calc.yaml"), {"a": 1, "b": 1})["0"] == {
+            "double": 4
+        }
     finally:
         sys.modules.pop("calc_mod", None)
     # without --module the notebook's functions are named as they are: __main__
-    assert json.loads(shell.run_line_magic("dffml", "export calc"))["operations"]["add"]["func"].endswith(":add")
+    assert json.loads(shell.run_line_magic("dffml", "export calc"))["operations"]["add"][
+        "func"
+    ].endswith(":add")
     mermaid = shell.run_line_magic("dffml", "export calc --format mermaid")
     assert mermaid.startswith("flowchart") and '"add"' in mermaid and '"double"' in mermaid
 
 
 def test_python_export_notes_names_from_other_cells(shell):
     shell.run_cell("RATE = 3")
-    define(shell, "rated", """
+    define(
+        shell,
+        "rated",
+        """
         %time 1 + 1
         def charge(amount: int) -> int:
             return amount * RATE
-        """)
+        """,
+    )
     text = shell.run_line_magic("dffml", "export rated --format python")
     assert "# NOTE" in text and "RATE" in text
     assert "# (IPython only) %time 1 + 1" in text
@@ -185,9 +207,12 @@ def test_list_show_help(shell, capsys):
 
 
 def test_extension_hook_and_unknown_subcommand(shell, monkeypatch):
-    monkeypatch.setitem(magics_module.SUBCOMMANDS, "train", (lambda m, argv: ("trained", argv), "train a model"))
+    monkeypatch.setitem(
+        magics_module.SUBCOMMANDS, "train", (lambda m, argv: ("trained", argv), "train a model")
+    )
     assert shell.run_line_magic("dffml", "train -model slr -model-features Years:int:1") == (
-        "trained", ["-model", "slr", "-model-features", "Years:int:1"],
+        "trained",
+        ["-model", "slr", "-model-features", "Years:int:1"],
     )
     with pytest.raises(UsageError) as caught:
         shell.run_line_magic("dffml", "frobnicate")
@@ -204,7 +229,14 @@ def assert_intact(shell, flow, graph):
     assert shell.user_ns["calc"] is flow
     assert registry(shell).flows["calc"].flow is flow
     assert graph.flow is flow
-    assert set(graph.view._nodes) == {"op:add", "op:double", "def:a", "def:b", "def:add", "def:double"}
+    assert set(graph.view._nodes) == {
+        "op:add",
+        "op:double",
+        "def:a",
+        "def:b",
+        "def:add",
+        "def:double",
+    }
     assert shell.run_line_magic("dffml", "run calc a=1 b=2") == {"double": 6}
 
 
@@ -236,13 +268,17 @@ def test_error_shows_briefly_in_a_cell(calc, capsys):
 def test_unannotated_function_that_does_not_connect(calc):
     shell, flow, graph = calc
     with pytest.raises(UsageError) as caught:
-        define(shell, "calc", """
+        define(
+            shell,
+            "calc",
+            """
             def add(a, b):
                 return a + b
 
             def double(add: int) -> int:
                 return add * 2
-            """)
+            """,
+        )
     message = str(caught.value)
     assert "definition 'add' is used with 2 primitives" in message
     assert "unannotated, so typed `object`" in message and "annotate" in message
@@ -252,7 +288,10 @@ def test_unannotated_function_that_does_not_connect(calc):
 def test_same_definition_with_two_types(calc):
     shell, flow, graph = calc
     with pytest.raises(UsageError) as caught:
-        define(shell, "calc", """
+        define(
+            shell,
+            "calc",
+            """
             def ratio(a: int, b: int) -> float:
                 return a / b
 
@@ -261,7 +300,8 @@ def test_same_definition_with_two_types(calc):
 
             def ratio2(ratio: int) -> int:
                 return ratio
-            """)
+            """,
+        )
     assert "definition 'ratio' is used with 2 primitives" in str(caught.value)
     assert_intact(shell, flow, graph)
 

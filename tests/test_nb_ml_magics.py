@@ -35,9 +35,15 @@ def run(sh, code):
 def test_train_score_predict_from_dataframes(shell):
     assert run(shell, f"model = %dffml train {MODEL} -sources training").success
     assert shell.user_ns["model"].is_trained
-    assert run(shell, "s = %dffml accuracy -model model -features Salary:float:1 -scorer mse -sources test").success
+    assert run(
+        shell, "s = %dffml accuracy -model model -features Salary:float:1 -scorer mse -sources test"
+    ).success
     score = shell.user_ns["s"]
-    assert score == pytest.approx(0, abs=1e-6) and score.scorer == "mse" and "mse" in score._repr_html_()
+    assert (
+        score == pytest.approx(0, abs=1e-6)
+        and score.scorer == "mse"
+        and "mse" in score._repr_html_()
+    )
     assert run(shell, "p = %dffml predict all -model model -sources new").success
     frame = shell.user_ns["p"]
     assert frame["Salary"].round().tolist() == [70, 80]
@@ -47,8 +53,14 @@ def test_train_score_predict_from_dataframes(shell):
 def test_cli_flags_with_files_and_location(shell, tmp_path):
     write_data(tmp_path)
     loc = tmp_path / "model"
-    assert run(shell, f"%dffml train {MODEL} -model-location {loc} -sources f=csv -source-filename {tmp_path / 'training.csv'}").success
-    assert run(shell, f"r = %dffml predict all {MODEL} -model-location {loc} -sources f=csv -source-filename {tmp_path / 'predict.csv'}").success
+    assert run(
+        shell,
+        f"%dffml train {MODEL} -model-location {loc} -sources f=csv -source-filename {tmp_path / 'training.csv'}",
+    ).success
+    assert run(
+        shell,
+        f"r = %dffml predict all {MODEL} -model-location {loc} -sources f=csv -source-filename {tmp_path / 'predict.csv'}",
+    ).success
     assert shell.user_ns["r"]["Salary"].round().tolist() == [70, 80]
 
 
@@ -58,9 +70,14 @@ def test_cli_flags_with_files_and_location(shell, tmp_path):
         ("%dffml train -model nosuch -sources training", "unknown model 'nosuch'; known models:"),
         (f"%dffml train {MODEL} -sources nosuchvar", "no variable 'nosuchvar' in the notebook"),
         (f"%dffml train {MODEL} -model-bogus 3 -sources training", "bogus"),
-        ("%dffml train -model scikitlr -model-features Nope:int:1 -model-predict Salary:float:1 -sources training",
-         "Nope"),
-        ("%dffml accuracy -model model -features Salary:float:1 -scorer nosuch -sources test", "unknown scorer 'nosuch'"),
+        (
+            "%dffml train -model scikitlr -model-features Nope:int:1 -model-predict Salary:float:1 -sources training",
+            "Nope",
+        ),
+        (
+            "%dffml accuracy -model model -features Salary:float:1 -scorer nosuch -sources test",
+            "unknown scorer 'nosuch'",
+        ),
     ],
 )
 def test_mistakes_are_short_usage_messages(shell, capsys, line, message):

@@ -36,7 +36,9 @@ def parse(tokens: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return positional, options
 
 
-def one(options: dict[str, list[str]], name: str, default: Any = None, required: bool = False) -> Any:
+def one(
+    options: dict[str, list[str]], name: str, default: Any = None, required: bool = False
+) -> Any:
     """The single value of ``-name``; a clear error when it is missing or repeated."""
     values = options.get(name)
     if not values:
@@ -60,7 +62,7 @@ def flag(options: dict[str, list[str]], name: str) -> bool:
 def prefixed(options: dict[str, list[str]], prefix: str) -> dict[str, list[str]]:
     """``-model-features a b`` -> ``{"features": ["a", "b"]}`` for prefix ``model``."""
     start = prefix + "-"
-    return {k[len(start):].replace("-", "_"): v for k, v in options.items() if k.startswith(start)}
+    return {k[len(start) :].replace("-", "_"): v for k, v in options.items() if k.startswith(start)}
 
 
 def pairs(values: list[str], what: str) -> list[tuple[str, str]]:

@@ -52,7 +52,9 @@ def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
         definition = flow.definitions.get(name)
         if definition is None:
             known = ", ".join(sorted(flow.definitions))
-            raise UsageError(f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}")
+            raise UsageError(
+                f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
+            )
         items.append(Input(definition.convert(text), definition))
     return items
 
@@ -62,7 +64,9 @@ def _run(rest: list[str], options: dict[str, list[str]]) -> int:
 
     flow = _load(rest)
     inputs = _typed(flow, options.get("inputs", []), "-inputs")
-    results = run_sync(flow, {"0": inputs} if inputs else None, strict=not flag(options, "no-strict"))
+    results = run_sync(
+        flow, {"0": inputs} if inputs else None, strict=not flag(options, "no-strict")
+    )
     out = {}
     for context, result in results.items():
         out[context] = dict(result)
@@ -85,7 +89,9 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
 
     if not rest:
         raise UsageError(f"name at least one operation\n{USAGE}")
-    operations = [plugins.import_path(n) if ":" in n else plugins.load("operation", n) for n in rest]
+    operations = [
+        plugins.import_path(n) if ":" in n else plugins.load("operation", n) for n in rest
+    ]
     flow = DataFlow(*operations)
     flow.seed.extend(_typed(flow, options.get("seed", []), "-seed"))
     problems = flow.validate()

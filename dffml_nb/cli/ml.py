@@ -50,13 +50,17 @@ def build_model(options: dict[str, list[str]]) -> Any:
     return cls(**kwargs)
 
 
-def build_sources(options: dict[str, list[str]], namespace: dict[str, Any] | None = None) -> list[Any]:
+def build_sources(
+    options: dict[str, list[str]], namespace: dict[str, Any] | None = None
+) -> list[Any]:
     """Sources from ``-sources LABEL=KIND`` and ``-source[-LABEL]-KEYWORD VALUE``."""
     from dffml_nb.source import open_source
 
     specs = options.get("sources")
     if not specs:
-        raise UsageError(f"missing -sources (e.g. -sources f=csv -source-filename data.csv)\n{USAGE}")
+        raise UsageError(
+            f"missing -sources (e.g. -sources f=csv -source-filename data.csv)\n{USAGE}"
+        )
     shared = {k: v for k, v in prefixed(options, "source").items()}
     sources = []
     for spec in specs:
@@ -71,8 +75,12 @@ def build_sources(options: dict[str, list[str]], namespace: dict[str, Any] | Non
                     "(or list of dicts) variable, or LABEL=KIND with -source-filename FILE"
                 )
             raise UsageError(f"-sources takes LABEL=KIND (e.g. f=csv), got {spec!r}")
-        own = {k[len(label) + 1:]: v for k, v in shared.items() if k.startswith(label + "_")}
-        general = {k: v for k, v in shared.items() if not any(k.startswith(s.partition("=")[0] + "_") for s in specs)}
+        own = {k[len(label) + 1 :]: v for k, v in shared.items() if k.startswith(label + "_")}
+        general = {
+            k: v
+            for k, v in shared.items()
+            if not any(k.startswith(s.partition("=")[0] + "_") for s in specs)
+        }
         config = {**general, **own}
         kwargs = {}
         for key, values in config.items():
@@ -138,7 +146,9 @@ def run_accuracy(options: dict[str, list[str]], namespace: dict[str, Any] | None
     return score(model, one(options, "scorer", "mse"), feature, *build_sources(options, namespace))
 
 
-def run_predict(options: dict[str, list[str]], namespace: dict[str, Any] | None = None) -> list[Any]:
+def run_predict(
+    options: dict[str, list[str]], namespace: dict[str, Any] | None = None
+) -> list[Any]:
     from dffml_nb.high_level import predict
 
     model = _trained(options, namespace)

@@ -40,7 +40,9 @@ def lab(tokens: list[str]) -> int:
     _, options = parse(tokens)
     unknown = set(options) - {"notebook-dir", "port", "no-browser"}
     if unknown:
-        raise UsageError(f"unknown option(s) {', '.join('-' + u for u in sorted(unknown))}\n{LAB_USAGE}")
+        raise UsageError(
+            f"unknown option(s) {', '.join('-' + u for u in sorted(unknown))}\n{LAB_USAGE}"
+        )
     directory = Path(one(options, "notebook-dir") or notebooks_dir())
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={directory}"]
     if one(options, "port"):

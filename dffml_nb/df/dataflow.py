@@ -75,7 +75,9 @@ class DataFlow:
         for item in self._ops:
             if item.name == name:
                 return item
-        raise KeyError(f"no operation {name!r} in this flow; operations: {', '.join(self.operations)}")
+        raise KeyError(
+            f"no operation {name!r} in this flow; operations: {', '.join(self.operations)}"
+        )
 
     @property
     def definitions(self) -> dict[str, Definition]:
@@ -125,9 +127,7 @@ class DataFlow:
     def consumers(self, definition: Definition | str) -> list[Operation]:
         name = definition if isinstance(definition, str) else definition.name
         return [
-            o
-            for o in self._ops
-            if any(d.name == name for d in (*o.inputs.values(), *o.conditions))
+            o for o in self._ops if any(d.name == name for d in (*o.inputs.values(), *o.conditions))
         ]
 
     def validate(self) -> list[str]:
@@ -138,14 +138,16 @@ class DataFlow:
             seen[item.name] = seen.get(item.name, 0) + 1
         for name, count in seen.items():
             if count > 1:
-                problems.append(f"operation name {name!r} is used by {count} operations; names must be unique")
+                problems.append(
+                    f"operation name {name!r} is used by {count} operations; names must be unique"
+                )
         uses: dict[str, dict[str, list[str]]] = {}
         for item in self._ops:
             for role, mapping in (("input", item.inputs), ("output", item.outputs)):
                 for key, definition in mapping.items():
-                    uses.setdefault(definition.name, {}).setdefault(definition.primitive, []).append(
-                        f"{item.name} {role} {key!r}"
-                    )
+                    uses.setdefault(definition.name, {}).setdefault(
+                        definition.primitive, []
+                    ).append(f"{item.name} {role} {key!r}")
             for definition in item.conditions:
                 uses.setdefault(definition.name, {}).setdefault(definition.primitive, []).append(
                     f"{item.name} condition"

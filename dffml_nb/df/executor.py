@@ -65,9 +65,24 @@ class _ContextRun:
     """Runs one context: a small state machine driven by inline calls and task completions."""
 
     __slots__ = (
-        "run", "name", "ctx", "states", "queue", "inflight", "stage", "consumers",
-        "cond_consumers", "errors", "out_results", "out_ran", "driving", "halted",
-        "failure", "tasks", "runs", "parked",
+        "run",
+        "name",
+        "ctx",
+        "states",
+        "queue",
+        "inflight",
+        "stage",
+        "consumers",
+        "cond_consumers",
+        "errors",
+        "out_results",
+        "out_ran",
+        "driving",
+        "halted",
+        "failure",
+        "tasks",
+        "runs",
+        "parked",
     )
 
     def __init__(self, run: _Run, name: str) -> None:
@@ -212,7 +227,9 @@ class _ContextRun:
             self.stage += 1
             if self.stage == 3:
                 break
-            if (self.stage == 1 and plan.has_cleanup_ops) or (self.stage == 2 and plan.has_output_ops):
+            if (self.stage == 1 and plan.has_cleanup_ops) or (
+                self.stage == 2 and plan.has_output_ops
+            ):
                 self._enter_stage(self.stage)
                 if self.queue:
                     return True
@@ -277,9 +294,21 @@ class _ContextRun:
             self._failed(plan, args, error, None)
             return
         if now:
-            run.record(("operation_finished", self.name, plan.name, _perf() - started, plan, result, None))
+            run.record(
+                ("operation_finished", self.name, plan.name, _perf() - started, plan, result, None)
+            )
         elif on_event:
-            run.record(("operation_ran", self.name, plan.name, _perf() - started, plan, (args, result), None))
+            run.record(
+                (
+                    "operation_ran",
+                    self.name,
+                    plan.name,
+                    _perf() - started,
+                    plan,
+                    (args, result),
+                    None,
+                )
+            )
 
     def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         self.inflight += 1
@@ -333,7 +362,17 @@ class _ContextRun:
                 self._failed(plan, args, error, _perf() - started)
                 return
             if on_event:
-                run.record(("operation_finished", self.name, plan.name, _perf() - started, plan, result, None))
+                run.record(
+                    (
+                        "operation_finished",
+                        self.name,
+                        plan.name,
+                        _perf() - started,
+                        plan,
+                        result,
+                        None,
+                    )
+                )
                 run.soon()
         finally:
             self.inflight -= 1
@@ -354,7 +393,12 @@ class _ContextRun:
                 self.out_results[plan.single_def.name] = result
             return
         if plan.single:
-            if plan.unwrap and type(result) is dict and len(result) == 1 and plan.single_key in result:
+            if (
+                plan.unwrap
+                and type(result) is dict
+                and len(result) == 1
+                and plan.single_key in result
+            ):
                 result = result[plan.single_key]
             if plan.expand_single:
                 for value in _iterate(plan, plan.single_key, result):
@@ -382,7 +426,9 @@ class _ContextRun:
             else:
                 self._emit_output(plan, definition, value, args)
 
-    def _emit_output(self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]) -> None:
+    def _emit_output(
+        self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]
+    ) -> None:
         if definition.validate is not None:
             value = definition.validate(value)
         item = Input(value, definition, args, plan.name)
@@ -394,7 +440,9 @@ class _ContextRun:
 
     # -- failures and the end ----------------------------------------------
 
-    def _failed(self, plan: OpPlan, args: tuple[Input, ...], error: BaseException, duration: float | None) -> None:
+    def _failed(
+        self, plan: OpPlan, args: tuple[Input, ...], error: BaseException, duration: float | None
+    ) -> None:
         values = {p: a.value for p, a in zip(plan.params, args)}
         failure = OperationError(plan.name, self.name, values, error)
         failure.__cause__ = error
@@ -416,7 +464,11 @@ class _ContextRun:
         cyclic = sorted({p.name for p in self.run.plan.ops if p.cyclic})
         cause = DataFlowError(
             f"context {self.name!r} ran more than {self.run.max_runs} operations without settling"
-            + (f"; operations {', '.join(cyclic)} form a cycle that keeps producing new values" if cyclic else "")
+            + (
+                f"; operations {', '.join(cyclic)} form a cycle that keeps producing new values"
+                if cyclic
+                else ""
+            )
             + ". Make the cycle converge (return None to stop it) or pass a larger max_runs="
         )
         self._failed(plan, args, cause, None)
@@ -532,7 +584,13 @@ class _Run:
         #: raw event records not yet delivered; None when nobody listens (then events cost nothing)
         self.buffer: list[tuple] | None = [] if (on_event or on_events) else None
         # batch subscribers only: recording an event is one list append, nothing more
-        self.record = self._record_now if on_event is not None else self.buffer.append if self.buffer is not None else None
+        self.record = (
+            self._record_now
+            if on_event is not None
+            else self.buffer.append
+            if self.buffer is not None
+            else None
+        )
         self.delivered_at = _perf()
         self.timer: Any = None
         self.max_runs = max_runs
@@ -692,11 +750,18 @@ def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
     for entry in input_set:
         if isinstance(entry, Input):
             if isinstance(entry.definition, str):
-                entry = Input(entry.value, plan.resolve(entry.definition, f"context {name!r}: an input"), entry.parents, entry.origin)
+                entry = Input(
+                    entry.value,
+                    plan.resolve(entry.definition, f"context {name!r}: an input"),
+                    entry.parents,
+                    entry.origin,
+                )
             items.append(entry)
         elif isinstance(entry, dict):
             for key, value in entry.items():
-                items.append(Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed"))
+                items.append(
+                    Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed")
+                )
         else:
             hint = ""
             if name in plan.definitions:
@@ -710,7 +775,9 @@ def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
             )
     for index, item in enumerate(items):
         if isinstance(item.definition, str):
-            items[index] = item = Input(item.value, plan.resolve(item.definition, "a seed"), item.parents, item.origin)
+            items[index] = item = Input(
+                item.value, plan.resolve(item.definition, "a seed"), item.parents, item.origin
+            )
         if plan.any_validate and item.definition.validate is not None:
             try:
                 value = item.definition.validate(item.value)

@@ -79,7 +79,10 @@ class Operation:
         self.defaults: dict[str, Any] = {}
         if inputs is None:
             inputs = {
-                p: Definition(p, hints.get(p, param.annotation if param.annotation is not param.empty else None))
+                p: Definition(
+                    p,
+                    hints.get(p, param.annotation if param.annotation is not param.empty else None),
+                )
                 for p, param in params.items()
                 if param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
                 and p not in self.context_params
@@ -94,7 +97,9 @@ class Operation:
                 annotation = hints.get(param)
                 definition = Definition(definition, annotation)
             if not isinstance(definition, Definition):
-                raise TypeError(f"{where}: input {param!r} must be a Definition, got {definition!r}")
+                raise TypeError(
+                    f"{where}: input {param!r} must be a Definition, got {definition!r}"
+                )
             self.inputs[param] = definition
             found = params.get(param)
             if found is not None and found.default is not found.empty:
@@ -244,7 +249,9 @@ def _is_context(annotation: Any) -> bool:
 def _yielded(annotation: Any, list_too: bool = False) -> Any:
     """``AsyncIterator[int]`` -> ``int``: what a generator yields (or an expanded list holds)."""
     origin = typing.get_origin(annotation)
-    if origin in _ITERATOR_ORIGINS or (list_too and origin in (list, tuple, collections.abc.Sequence)):
+    if origin in _ITERATOR_ORIGINS or (
+        list_too and origin in (list, tuple, collections.abc.Sequence)
+    ):
         args = typing.get_args(annotation)
         return args[0] if args else None
     return annotation
@@ -280,6 +287,8 @@ def op(
     if func is None:
         return lambda f: op(f, **config)
     if isinstance(func, Operation):
-        changes = {k: v for k, v in config.items() if v not in (None, (), "processing", 0, "inline")}
+        changes = {
+            k: v for k, v in config.items() if v not in (None, (), "processing", 0, "inline")
+        }
         return func.replace(**changes) if changes else func
     return Operation(func, **config)

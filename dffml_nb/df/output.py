@@ -1,6 +1,6 @@
 """Built-in output operations, configured by a seed of their ``spec`` definition.
 
-    DataFlow(add, get_single, seed=[Input(["add"], get_single.inputs["spec"])])
+DataFlow(add, get_single, seed=[Input(["add"], get_single.inputs["spec"])])
 """
 
 from __future__ import annotations

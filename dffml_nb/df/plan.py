@@ -18,9 +18,27 @@ class OpPlan:
     """One operation, flattened for the executor's hot loop."""
 
     __slots__ = (
-        "op", "name", "func", "params", "n", "defaults", "conditions", "single",
-        "single_key", "single_def", "outputs", "expand", "expand_single", "kind",
-        "inline", "retry", "ctx_params", "locked", "cyclic", "stage", "unwrap",
+        "op",
+        "name",
+        "func",
+        "params",
+        "n",
+        "defaults",
+        "conditions",
+        "single",
+        "single_key",
+        "single_def",
+        "outputs",
+        "expand",
+        "expand_single",
+        "kind",
+        "inline",
+        "retry",
+        "ctx_params",
+        "locked",
+        "cyclic",
+        "stage",
+        "unwrap",
     )
 
     def __init__(self, operation: Operation, cyclic: bool) -> None:
@@ -99,7 +117,9 @@ def _cyclic_operations(ops: list[Operation]) -> set[str]:
     for o in ops:
         for d in (*o.inputs.values(), *o.conditions):
             consumers.setdefault(d, []).append(o)
-    graph = {o.name: {c.name for d in o.outputs.values() for c in consumers.get(d, ())} for o in ops}
+    graph = {
+        o.name: {c.name for d in o.outputs.values() for c in consumers.get(d, ())} for o in ops
+    }
     # Tarjan's strongly connected components, iteratively
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -40,7 +40,9 @@ def _resolve_function(name: str, path: str, origin: str) -> Any:
             return plugins.import_path(path)
         return plugins.load("operation", path)
     except plugins.PluginError as error:
-        raise DataFlowError(f"{origin}: operation {name!r}: unknown operation {path!r}: {error}") from error
+        raise DataFlowError(
+            f"{origin}: operation {name!r}: unknown operation {path!r}: {error}"
+        ) from error
 
 
 def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
@@ -53,7 +55,11 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
     definitions: dict[str, Definition] = {}
     for name, spec in defs_data.items():
         try:
-            spec = {"name": name, **spec} if isinstance(spec, dict) else {"name": name, "primitive": spec}
+            spec = (
+                {"name": name, **spec}
+                if isinstance(spec, dict)
+                else {"name": name, "primitive": spec}
+            )
             definitions[name] = Definition.from_dict(spec)
         except Exception as error:
             raise DataFlowError(f"{origin}: definition {name!r} is invalid: {error}") from error
@@ -78,9 +84,13 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
         where = f"operation {name!r}"
         config: dict[str, Any] = {"name": name}
         if "inputs" in spec:
-            config["inputs"] = {k: definition(v, f"{where} input {k!r}") for k, v in spec["inputs"].items()}
+            config["inputs"] = {
+                k: definition(v, f"{where} input {k!r}") for k, v in spec["inputs"].items()
+            }
         if "outputs" in spec:
-            config["outputs"] = {k: definition(v, f"{where} output {k!r}") for k, v in spec["outputs"].items()}
+            config["outputs"] = {
+                k: definition(v, f"{where} output {k!r}") for k, v in spec["outputs"].items()
+            }
         if "conditions" in spec:
             config["conditions"] = [definition(v, f"{where} condition") for v in spec["conditions"]]
         for key in ("expand", "stage", "retry", "runner"):
@@ -92,13 +102,17 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
             elif callable(target):
                 operations.append(Operation(target, **config))
             else:
-                raise TypeError(f"{path!r} is a {type(target).__name__}, not a function or operation")
+                raise TypeError(
+                    f"{path!r} is a {type(target).__name__}, not a function or operation"
+                )
         except (TypeError, ValueError) as error:
             raise DataFlowError(f"{origin}: {where}: {error}") from error
     seed = []
     for index, item in enumerate(data.get("seed") or []):
         if not isinstance(item, dict) or "definition" not in item:
-            raise DataFlowError(f"{origin}: seed #{index} must be {{'value': ..., 'definition': name}}")
+            raise DataFlowError(
+                f"{origin}: seed #{index} must be {{'value': ..., 'definition': name}}"
+            )
         name = item["definition"]
         seed.append(Input(item.get("value"), definitions.get(name, name)))
     return DataFlow(*operations, seed=seed)
@@ -110,7 +124,9 @@ def _format_of(path: Path) -> str:
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    raise DataFlowError(f"{path}: unsupported dataflow file suffix {suffix!r}; use .json, .yaml or .yml")
+    raise DataFlowError(
+        f"{path}: unsupported dataflow file suffix {suffix!r}; use .json, .yaml or .yml"
+    )
 
 
 def dumps(flow: DataFlow, fmt: str = "json") -> str:
@@ -176,8 +192,16 @@ def mermaid(flow: DataFlow) -> str:
     flow_inputs, leaves = flow.flow_inputs, flow.leaves
     for index, definition in enumerate(flow.definitions.values()):
         ids[definition.name] = f"d{index}"
-        cls = "input" if definition.name in flow_inputs else "leaf" if definition.name in leaves else "definition"
-        lines.append(f'    d{index}(["{_label(definition.name)}: {_label(definition.primitive)}"]):::{cls}')
+        cls = (
+            "input"
+            if definition.name in flow_inputs
+            else "leaf"
+            if definition.name in leaves
+            else "definition"
+        )
+        lines.append(
+            f'    d{index}(["{_label(definition.name)}: {_label(definition.primitive)}"]):::{cls}'
+        )
     for index, operation in enumerate(flow):
         node = f"o{index}"
         lines.append(f'    {node}["{_label(operation.name)}"]:::operation')

@@ -34,7 +34,14 @@ PRIMITIVES: dict[str, type] = {
     "object": object,
 }
 # DFFML spellings of the same primitives
-_ALIASES = {"string": "str", "integer": "int", "boolean": "bool", "array": "list", "map": "dict", "any": "object"}
+_ALIASES = {
+    "string": "str",
+    "integer": "int",
+    "boolean": "bool",
+    "array": "list",
+    "map": "dict",
+    "any": "object",
+}
 
 
 def primitive_of(annotation: Any) -> str:
@@ -136,7 +143,11 @@ class Definition:
         Raises ``ValueError`` naming the definition and the expected primitive.
         """
         kind = self.type
-        if kind is object or isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        if (
+            kind is object
+            or isinstance(value, kind)
+            and not (kind is int and isinstance(value, bool))
+        ):
             return value
         try:
             if kind is bool:

@@ -1,6 +1,6 @@
 """DFFML's calculator: ``parse_line`` decides, ``add`` or ``mult`` (gated by conditions) computes.
 
-    dffml-nb dataflow run calc.json -inputs "add 40 and 2"=calc_string
+dffml-nb dataflow run calc.json -inputs "add 40 and 2"=calc_string
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def parse_line(line: str) -> dict:
 def calc_flow() -> DataFlow:
     """The calculator flow with ``get_single`` returning ``result``."""
     return DataFlow(
-        parse_line, add, mult, get_single,
+        parse_line,
+        add,
+        mult,
+        get_single,
         seed=[Input([result.name], get_single.inputs["spec"])],
     )

@@ -37,8 +37,15 @@ class _OpState:
     """Per-operation counters and the last events, updated on every event (keep it cheap)."""
 
     __slots__ = (
-        "started", "finished", "failed", "inflight", "last_started", "last_finished",
-        "last_failed", "shown", "active",
+        "started",
+        "finished",
+        "failed",
+        "inflight",
+        "last_started",
+        "last_finished",
+        "last_failed",
+        "shown",
+        "active",
     )
 
     def __init__(self) -> None:
@@ -90,7 +97,8 @@ class DataFlowGraph(ipywidgets.VBox):
         self.view = CytoscapeView(height=height or _box_height(flow_layout(flow)))
         self.status_line = ipywidgets.HTML(layout=ipywidgets.Layout(margin="2px 0"))
         self.details_panel = ipywidgets.HTML(
-            value=_hint(), layout=ipywidgets.Layout(flex="1 1 auto", min_width="0", margin="0 12px 0 0")
+            value=_hint(),
+            layout=ipywidgets.Layout(flex="1 1 auto", min_width="0", margin="0 12px 0 0"),
         )
         self.legend = ipywidgets.HTML(value=_legend(), layout=ipywidgets.Layout(flex="0 0 auto"))
         #: shown during a run of many contexts (see :meth:`run`); updated with the throttled pushes
@@ -99,7 +107,9 @@ class DataFlowGraph(ipywidgets.VBox):
         self._total = 0
         super().__init__(
             children=[
-                self.view.widget, self.status_line, self.progress,
+                self.view.widget,
+                self.status_line,
+                self.progress,
                 ipywidgets.HBox([self.details_panel, self.legend]),
             ],
             **kwargs,
@@ -127,16 +137,31 @@ class DataFlowGraph(ipywidgets.VBox):
         self._clear_state()
         nodes = []
         for node in self.geometry.nodes.values():
-            classes = "operation op-idle" if node.kind == "operation" else f"definition def-{node.role}"
+            classes = (
+                "operation op-idle" if node.kind == "operation" else f"definition def-{node.role}"
+            )
             nodes.append(
                 {
-                    "id": node.id, "label": node.label, "name": node.name, "kind": node.kind,
-                    "role": node.role, "w": node.width, "h": node.height,
-                    "x": node.x, "y": node.y, "classes": classes,
+                    "id": node.id,
+                    "label": node.label,
+                    "name": node.name,
+                    "kind": node.kind,
+                    "role": node.role,
+                    "w": node.width,
+                    "h": node.height,
+                    "x": node.x,
+                    "y": node.y,
+                    "classes": classes,
                 }
             )
         edges = [
-            {"id": e.id, "source": e.source, "target": e.target, "label": e.label, "classes": e.kind}
+            {
+                "id": e.id,
+                "source": e.source,
+                "target": e.target,
+                "label": e.label,
+                "classes": e.kind,
+            }
             for e in self.geometry.edges
         ]
         self.view.set_elements(nodes, edges)
@@ -327,6 +352,7 @@ class DataFlowGraph(ipywidgets.VBox):
         extra = options.pop("on_events", None)
         subscriber = self.on_events
         if extra is not None:
+
             def subscriber(batch: EventBatch, _mine: Any = self.on_events) -> None:
                 _mine(batch)
                 extra(batch)
@@ -348,7 +374,9 @@ class DataFlowGraph(ipywidgets.VBox):
             self.settle()
         if self._total > 1:
             failed = sum(1 for r in results.values() if r.errors)
-            self.progress.finish(f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else ""))
+            self.progress.finish(
+                f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else "")
+            )
         return results
 
     # -- reading it from Python ---------------------------------------------------
@@ -404,7 +432,11 @@ class DataFlowGraph(ipywidgets.VBox):
         operation = self.flow[name]
         state = self._ops[name]
         finished, started, failed = state.last_finished, state.last_started, state.last_failed
-        last = failed if failed is not None and (finished is None or state.state == "failed") else finished
+        last = (
+            failed
+            if failed is not None and (finished is None or state.state == "failed")
+            else finished
+        )
         error = failed.error if failed is not None else None
         return {
             "kind": "operation",
@@ -412,10 +444,18 @@ class DataFlowGraph(ipywidgets.VBox):
             "signature": operation.signature,
             "stage": operation.stage,
             "status": state.state,
-            "counts": {"started": state.started, "finished": state.finished, "failed": state.failed},
+            "counts": {
+                "started": state.started,
+                "finished": state.finished,
+                "failed": state.failed,
+            },
             "last_context": (last or started).context if (last or started) is not None else None,
-            "last_inputs": dict(started.inputs) if started is not None and started.inputs is not None else None,
-            "last_outputs": dict(finished.outputs) if finished is not None and finished.outputs is not None else None,
+            "last_inputs": dict(started.inputs)
+            if started is not None and started.inputs is not None
+            else None,
+            "last_outputs": dict(finished.outputs)
+            if finished is not None and finished.outputs is not None
+            else None,
             "last_duration": last.duration if last is not None else None,
             "error": _error_text(error) if error is not None else None,
         }
@@ -431,14 +471,24 @@ class DataFlowGraph(ipywidgets.VBox):
             state = self._ops.get(operation.name)
             event = state.last_finished if state else None
             for key, out in operation.outputs.items():
-                if event is not None and event.outputs and out.name == name and key in event.outputs:
+                if (
+                    event is not None
+                    and event.outputs
+                    and out.name == name
+                    and key in event.outputs
+                ):
                     value = event.outputs[key]
         if value is None:
             for operation in consumers:
                 state = self._ops.get(operation.name)
                 event = state.last_started if state else None
                 for param, used in operation.inputs.items():
-                    if event is not None and event.inputs and used.name == name and param in event.inputs:
+                    if (
+                        event is not None
+                        and event.inputs
+                        and used.name == name
+                        and param in event.inputs
+                    ):
                         value = event.inputs[param]
         return {
             "kind": "definition",
@@ -527,7 +577,9 @@ def _context_count(inputs: Any) -> int:
     """How many contexts ``inputs`` holds, as the executor reads it (0 when unknown)."""
     if isinstance(inputs, (list, tuple)):
         return 1 if inputs and all(isinstance(i, Input) for i in inputs) else len(inputs)
-    if isinstance(inputs, dict) and any(isinstance(v, (dict, list, tuple)) for v in inputs.values()):
+    if isinstance(inputs, dict) and any(
+        isinstance(v, (dict, list, tuple)) for v in inputs.values()
+    ):
         return len(inputs)
     return 1 if inputs is not None else 0
 
@@ -568,7 +620,8 @@ def _swatch(key: str, shape: str) -> str:
 def _legend() -> str:
     ops = "".join(f"{_swatch(s, 'box')}{s}" for s in STATES)
     defs = "".join(
-        f"{_swatch(k, 'ellipse')}{t}" for k, t in (("input", "flow input"), ("intermediate", "data"), ("leaf", "result"))
+        f"{_swatch(k, 'ellipse')}{t}"
+        for k, t in (("input", "flow input"), ("intermediate", "data"), ("leaf", "result"))
     )
     return (
         '<div style="font-size:11px;line-height:1.9;color:#374151">'

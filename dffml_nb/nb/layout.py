@@ -173,7 +173,9 @@ def flow_graph(flow: Any) -> tuple[dict[str, LayoutNode], list[LayoutEdge]]:
     return nodes, edges
 
 
-def flow_layout(flow: Any, *, layer_gap: float = 56.0, node_gap: float = 22.0, margin: float = 16.0) -> FlowLayout:
+def flow_layout(
+    flow: Any, *, layer_gap: float = 56.0, node_gap: float = 22.0, margin: float = 16.0
+) -> FlowLayout:
     """Lay ``flow`` out left to right: every edge goes from a smaller x to a larger one.
 
     (Except edges closing a cycle, which are drawn backwards.) Coordinates are
@@ -314,7 +316,9 @@ def _initial_key(item: Any, order_in: Mapping[Hashable, int]) -> tuple[float, in
     return (float(order_in[item]), 0)
 
 
-def _acyclic(nodes: Sequence[Hashable], pairs: list[tuple[Hashable, Hashable]]) -> list[tuple[Hashable, Hashable]]:
+def _acyclic(
+    nodes: Sequence[Hashable], pairs: list[tuple[Hashable, Hashable]]
+) -> list[tuple[Hashable, Hashable]]:
     """The edges with every DFS back edge reversed, so the graph has no cycle."""
     succ: dict[Hashable, list[Hashable]] = {n: [] for n in nodes}
     for source, target in pairs:
@@ -384,7 +388,12 @@ def _total_crossings(layers: list[list[Any]], succ: Mapping[Any, list[Any]]) -> 
     return sum(_crossings(layers[i], layers[i + 1], succ) for i in range(len(layers) - 1))
 
 
-def _order(layers: list[list[Any]], pred: Mapping[Any, list[Any]], succ: Mapping[Any, list[Any]], sweeps: int) -> list[list[Any]]:
+def _order(
+    layers: list[list[Any]],
+    pred: Mapping[Any, list[Any]],
+    succ: Mapping[Any, list[Any]],
+    sweeps: int,
+) -> list[list[Any]]:
     """Barycentric sweeps; returns the ordering with the fewest crossings seen."""
     best = [list(items) for items in layers]
     best_count = _total_crossings(best, succ)
@@ -399,7 +408,12 @@ def _order(layers: list[list[Any]], pred: Mapping[Any, list[Any]], succ: Mapping
             where = {item: p for p, item in enumerate(fixed)}
             neighbours = pred if down else succ
 
-            def barycentre(item: Any, p: int, where: dict[Any, int] = where, neighbours: Mapping[Any, list[Any]] = neighbours) -> float:
+            def barycentre(
+                item: Any,
+                p: int,
+                where: dict[Any, int] = where,
+                neighbours: Mapping[Any, list[Any]] = neighbours,
+            ) -> float:
                 found = [where[n] for n in neighbours[item] if n in where]
                 # a node with no neighbour on that side keeps its place
                 return sum(found) / len(found) if found else float(p)
@@ -456,6 +470,8 @@ def _coordinates(
             wanted = []
             for item in items:
                 neighbours = (pred if down else succ)[item] or (succ if down else pred)[item]
-                wanted.append(sum(ys[n] for n in neighbours) / len(neighbours) if neighbours else ys[item])
+                wanted.append(
+                    sum(ys[n] for n in neighbours) / len(neighbours) if neighbours else ys[item]
+                )
             place(items, wanted)
     return ys

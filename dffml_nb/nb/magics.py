@@ -72,7 +72,9 @@ EXPORT_FORMATS = ("json", "yaml", "mermaid", "python")
 _CELLS = itertools.count(1)  # numbers the pseudo file names of flow cells
 
 
-def register_subcommand(name: str, handler: Callable[[DffmlMagics, list[str]], Any], help: str = "") -> None:
+def register_subcommand(
+    name: str, handler: Callable[[DffmlMagics, list[str]], Any], help: str = ""
+) -> None:
     """Add ``%dffml NAME ...``: ``handler(magics, argv)``; its return value is the magic's.
 
     Use :meth:`DffmlMagics.present` to show a result once (see its docstring).
@@ -161,11 +163,15 @@ class DffmlMagics(Magics):
         if command in SUBCOMMANDS:
             return SUBCOMMANDS[command][0](self, rest)
         if command == "flow":
-            raise UsageError("`flow` is a cell magic: put `%%dffml flow NAME` on the first line of a cell")
+            raise UsageError(
+                "`flow` is a cell magic: put `%%dffml flow NAME` on the first line of a cell"
+            )
         raise UsageError(f"%dffml: unknown subcommand {command!r}\n\n{self.usage()}")
 
     def usage(self) -> str:
-        extra = "\n".join(f"%dffml {name:<16} {text}" for name, (_, text) in sorted(SUBCOMMANDS.items()))
+        extra = "\n".join(
+            f"%dffml {name:<16} {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())
+        )
         return USAGE + ("\n" + extra if extra else "")
 
     def _help(self, argv: list[str]) -> None:
@@ -218,9 +224,15 @@ class DffmlMagics(Magics):
     def define_flow(self, argv: list[str], cell: str) -> None:
         """``%%dffml flow NAME``: the cell's top-level functions become flow ``NAME``."""
         if len(argv) != 1 or not argv[0].isidentifier():
-            raise UsageError("usage: %%dffml flow NAME  (NAME: a Python identifier, bound to the flow)")
+            raise UsageError(
+                "usage: %%dffml flow NAME  (NAME: a Python identifier, bound to the flow)"
+            )
         name = argv[0]
-        keep = f"flow {name!r} is unchanged" if name in self.flows else f"flow {name!r} was not defined"
+        keep = (
+            f"flow {name!r} is unchanged"
+            if name in self.flows
+            else f"flow {name!r} was not defined"
+        )
         code = self.shell.transform_cell(cell) if self.shell is not None else cell
         try:
             tree = ast.parse(code)
@@ -233,7 +245,9 @@ class DffmlMagics(Magics):
                 + f"\n{keep}"
             ) from None
         functions = [
-            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            node.name
+            for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
         if not functions:
             raise UsageError(
@@ -261,7 +275,9 @@ class DffmlMagics(Magics):
                 try:
                     operations.append(op(obj))
                 except (TypeError, ValueError) as error:
-                    raise UsageError(f"%%dffml flow {name}: function {function!r}: {error}\n{keep}") from None
+                    raise UsageError(
+                        f"%%dffml flow {name}: function {function!r}: {error}\n{keep}"
+                    ) from None
             else:
                 raise UsageError(
                     f"%%dffml flow {name}: {function!r} is defined by the cell but rebound to a "
@@ -272,7 +288,9 @@ class DffmlMagics(Magics):
         if problems:
             listed = "\n".join(f"  - {p}" for p in problems)
             hints = _annotation_hints(operations, problems)
-            raise UsageError(f"%%dffml flow {name}: the functions don't fit together:\n{listed}{hints}\n{keep}")
+            raise UsageError(
+                f"%%dffml flow {name}: the functions don't fit together:\n{listed}{hints}\n{keep}"
+            )
         self.flows[name] = FlowEntry(flow, cell, functions)
         namespace[name] = flow
         graph = self.graphs.get(name)
@@ -289,7 +307,9 @@ class DffmlMagics(Magics):
         """The flow called ``name``; a UsageError lists the known ones."""
         entry = self.flows.get(name)
         if entry is None:
-            known = ", ".join(sorted(self.flows)) or "none yet — define one with `%%dffml flow NAME`"
+            known = (
+                ", ".join(sorted(self.flows)) or "none yet — define one with `%%dffml flow NAME`"
+            )
             raise UsageError(f"%dffml: no flow named {name!r}; flows: {known}")
         return entry.flow
 
@@ -333,7 +353,9 @@ class DffmlMagics(Magics):
             flow = entry.flow
             inputs = ", ".join(flow.flow_inputs) or "-"
             ops = ", ".join(o.name for o in flow)
-            print(f"{name}: {len(flow)} operation{'s' if len(flow) != 1 else ''} ({ops}); inputs: {inputs}")
+            print(
+                f"{name}: {len(flow)} operation{'s' if len(flow) != 1 else ''} ({ops}); inputs: {inputs}"
+            )
         return None
 
     # -- %dffml run ------------------------------------------------------------------------------
@@ -383,7 +405,11 @@ class DffmlMagics(Magics):
             results = graph.run({"0": values})
         except OperationError as error:
             self.last_error = error
-            sys.last_type, sys.last_value, sys.last_traceback = type(error), error, error.__traceback__
+            sys.last_type, sys.last_value, sys.last_traceback = (
+                type(error),
+                error,
+                error.__traceback__,
+            )
             print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
             return None
         first = results.get("0", {})
@@ -418,7 +444,9 @@ class DffmlMagics(Magics):
         if name is None:
             raise UsageError(f"usage: {usage}")
         if fmt not in EXPORT_FORMATS:
-            raise UsageError(f"%dffml export: unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+            raise UsageError(
+                f"%dffml export: unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
+            )
         self.flow(name)
         text = ExportText(self.export_text(name, fmt, module=module))
         if output is not None:
@@ -479,7 +507,8 @@ def _where(error: BaseException, filename: str) -> str:
 def _missing_inputs(flow: DataFlow, given: dict[str, Any]) -> list[str]:
     """Flow inputs that no value, seed or parameter default supplies."""
     seeded = {
-        item.definition if isinstance(item.definition, str) else item.definition.name for item in flow.seed
+        item.definition if isinstance(item.definition, str) else item.definition.name
+        for item in flow.seed
     }
     missing = []
     for name in flow.flow_inputs:
@@ -539,7 +568,11 @@ def _results_table(results: dict[str, Any], flow: str = "") -> str:
                 f'<tr><td>{html.escape(str(context))}</td><td style="color:#b91c1c">error</td>'
                 f"<td><code>{html.escape(str(error))}</code></td></tr>"
             )
-    caption = f"<caption style='text-align:left'>results of flow <b>{html.escape(flow)}</b></caption>" if flow else ""
+    caption = (
+        f"<caption style='text-align:left'>results of flow <b>{html.escape(flow)}</b></caption>"
+        if flow
+        else ""
+    )
     head = "<tr><th>context</th><th>definition</th><th>value</th></tr>"
     body = "".join(rows) or "<tr><td colspan='3'><i>no results</i></td></tr>"
     return f"<table class='dffml-results'>{caption}{head}{body}</table>"
@@ -565,7 +598,9 @@ def _python_module(name: str, entry: FlowEntry, namespace: dict[str, Any]) -> st
         func = getattr(obj, "func", obj)
         code = getattr(func, "__code__", None)
         if code is not None:
-            outside.update(n for n in _global_names(code) if n not in defined and not hasattr(builtins, n))
+            outside.update(
+                n for n in _global_names(code) if n not in defined and not hasattr(builtins, n)
+            )
     outside.discard("DataFlow")
     note = ""
     if outside:
@@ -601,7 +636,9 @@ def _defined_names(tree: ast.Module) -> set[str]:
 
 def _global_names(code: Any) -> set[str]:
     """Global names a function (and the functions nested in it) reads."""
-    names = {i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    names = {
+        i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
     for const in code.co_consts:
         if hasattr(const, "co_code"):
             names |= _global_names(const)

@@ -75,6 +75,16 @@ def predict(magics: Any, argv: list[str]) -> Any:
 def register() -> None:
     from dffml_nb.nb.magics import register_subcommand
 
-    register_subcommand("train", train, "train a model: the dffml-nb CLI's flags; a DataFrame variable can be a source")
-    register_subcommand("accuracy", accuracy, "score a model (-features TARGET -scorer mse); returns the score")
-    register_subcommand("predict", predict, "predict [all] ...: returns a DataFrame of features, prediction, confidence")
+    register_subcommand(
+        "train",
+        train,
+        "train a model: the dffml-nb CLI's flags; a DataFrame variable can be a source",
+    )
+    register_subcommand(
+        "accuracy", accuracy, "score a model (-features TARGET -scorer mse); returns the score"
+    )
+    register_subcommand(
+        "predict",
+        predict,
+        "predict [all] ...: returns a DataFrame of features, prediction, confidence",
+    )

@@ -53,7 +53,10 @@ STYLE: list[dict[str, Any]] = [
             "text-wrap": "none",
         },
     },
-    {"selector": "node.operation", "style": {"shape": "round-rectangle", "font-size": 12, "font-weight": "bold"}},
+    {
+        "selector": "node.operation",
+        "style": {"shape": "round-rectangle", "font-size": 12, "font-weight": "bold"},
+    },
     # one class per state: the cytoscape.js in ipycytoscape 1.3.3 (3.21) matches
     # nothing with compound class selectors such as "node.operation.done"
     _node_style(".op-idle", "idle"),
@@ -99,7 +102,12 @@ class CytoscapeView:
             layout=ipywidgets.Layout(height=height, width="100%", border="1px solid #e5e7eb"),
         )
         self.widget.set_style(STYLE)
-        self.widget.cytoscape_layout = {"name": "preset", "fit": True, "padding": 24, "animate": False}
+        self.widget.cytoscape_layout = {
+            "name": "preset",
+            "fit": True,
+            "padding": 24,
+            "animate": False,
+        }
         # small flows would otherwise be zoomed until nodes fill the box
         self.widget.max_zoom = 1.6
         self.widget.min_zoom = 0.2
@@ -115,7 +123,9 @@ class CytoscapeView:
 
     # -- elements -------------------------------------------------------------
 
-    def set_elements(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> None:
+    def set_elements(
+        self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+    ) -> None:
         """Show exactly these nodes and edges.
 
         Nodes that keep their id keep their widget (their position, data and
@@ -156,7 +166,9 @@ class CytoscapeView:
         for widget in (*dropped, *old_edges):
             widget.close()  # free their comms in the kernel and the browser
 
-    def update_node(self, node_id: str, *, classes: str | None = None, label: str | None = None) -> None:
+    def update_node(
+        self, node_id: str, *, classes: str | None = None, label: str | None = None
+    ) -> None:
         """Change a node's classes and/or label (nothing else moves)."""
         widget = self._nodes[node_id]
         if classes is not None and widget.classes != classes:
