@@ -16,6 +16,7 @@ chosen source's constructor.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -299,9 +300,13 @@ def _default(value: Any) -> Any:
 
 
 def _check_writable(location: Path) -> None:
-    """Fail before training, not after it, when the model cannot be saved to ``location``."""
+    """Fail before training, not after it, when the model cannot be saved to ``location``.
+
+    Folders made for the probe are removed again: saving makes them for real.
+    """
     if location.exists() and not location.is_dir():
         raise UsageError(f"-model-location {location} is a file; give a directory to save to")
+    missing = [p for p in (location, *location.parents) if not p.exists()]  # deepest first
     try:
         location.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=location):
@@ -311,6 +316,10 @@ def _check_writable(location: Path) -> None:
         raise UsageError(
             f"-model-location {location}: cannot save a model there ({reason})"
         ) from None
+    finally:
+        for path in missing:
+            with contextlib.suppress(OSError):
+                path.rmdir()
 
 
 def run_train(options: dict[str, list[str]], namespace: dict[str, Any] | None = None) -> Any:
