@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -237,7 +238,6 @@ def _seekable(filename: str) -> str:
     """``filename``, or for a pipe or device (``/dev/stdin``, as in DFFML's docs) a
     temporary copy of what it holds: sources may read a file more than once."""
     import atexit
-    import os
     import shutil
     import stat
 
@@ -255,8 +255,13 @@ def _seekable(filename: str) -> str:
         ) as copy,
     ):
         shutil.copyfileobj(stream, copy)
-    atexit.register(lambda: os.path.exists(copy.name) and os.unlink(copy.name))
+    atexit.register(_remove, copy.name)
     return copy.name
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def records_json(records: Any) -> list[dict[str, Any]]:
