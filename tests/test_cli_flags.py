@@ -162,6 +162,9 @@ def test_magic_shows_the_suggestion(data, capsys):
         assert not result.success
         assert "UsageError" in text and "unknown flag -scorr; did you mean -scorer?" in text
         assert "Traceback" not in text
+        result = shell.run_cell("%dffml train -h")  # the usage, as a short message
+        text = "".join(capsys.readouterr())
+        assert not result.success and "usage: dffml-nb train" in text and "Traceback" not in text
     finally:
         InteractiveShell.clear_instance()
 

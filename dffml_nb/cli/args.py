@@ -27,8 +27,9 @@ class UsageError(ValueError):
     """A command line that does not make sense; the message says what would."""
 
 
-class HelpRequested(Exception):
-    """``-h`` / ``--help`` was given: show ``usage`` (on stdout) and stop, successfully."""
+class HelpRequested(UsageError):
+    """``-h`` / ``--help`` was given: show ``usage`` and stop. The command line
+    prints it on stdout and exits 0; a magic shows it as its usage message."""
 
     def __init__(self, usage: str) -> None:
         super().__init__(usage)
@@ -61,9 +62,7 @@ class Flags:
         object.__setattr__(self, "_by_name", {flag.name: flag for flag in self.flags})
 
     def parse(self, tokens: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-        """Positional words and ``{flag: [values]}``, checked; ``-h`` raises :class:`HelpRequested`."""
-        if any(token in HELP for token in tokens):
-            raise HelpRequested(self.usage)
+        """Positional words and ``{flag: [values]}``, checked (see :meth:`check`)."""
         switches = {flag.name for flag in self.flags if flag.nargs == 0}
         positional, options = parse(tokens, switches)
         self.check(options)
@@ -74,7 +73,12 @@ class Flags:
         return next((f for f in self.families if name.startswith(f + "-")), None)
 
     def check(self, options: dict[str, list[str]]) -> None:
-        """Every option is a declared flag (with a fitting number of values) or a family member."""
+        """Every option is a declared flag (with a fitting number of values) or a family member.
+
+        ``-h`` / ``--help`` raises :class:`HelpRequested`.
+        """
+        if "h" in options or "help" in options:
+            raise HelpRequested(self.usage)
         for name, values in options.items():
             if self.family(name):
                 continue
