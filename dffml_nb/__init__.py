@@ -39,6 +39,9 @@ _LAZY = {
     "predict": "dffml_nb.high_level",
     "load": "dffml_nb.high_level",
     "save": "dffml_nb.high_level",
+    # dataflows over records
+    "run_records": "dffml_nb.records",
+    "DataFlowSource": "dffml_nb.source",
 }
 
 __all__ = sorted(_LAZY)

@@ -16,6 +16,7 @@ from dffml_nb.high_level import load, save
 from dffml_nb.record import Prediction, Record
 from dffml_nb.source import (
     CSVSource,
+    DataFlowSource,
     DataFrameSource,
     JSONSource,
     MemorySource,
@@ -371,7 +372,7 @@ def test_open_source_by_name(tmp_path: Path) -> None:
     assert load(path, name="csv") == [Record("0", {"a": 1})]
     assert isinstance(open_source(QUICKSTART, name="memory"), MemorySource)
     assert isinstance(open_source(name="json", filename=tmp_path / "x.json"), JSONSource)
-    with pytest.raises(plugins.PluginError, match="known sources: csv, df, json, memory, sqlite"):
+    with pytest.raises(plugins.PluginError, match="known sources: csv, dataflow, dataframe, df, dfpreprocess, json, memory, sqlite"):
         open_source(path, name="parquet")
 
 
@@ -386,15 +387,18 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 
 
 def test_sources_registered_as_entry_points() -> None:
-    assert set(plugins.names("source")) >= {"memory", "csv", "json", "df", "sqlite"}
+    names = {"memory", "csv", "json", "dataframe", "sqlite", "df"}
+    assert set(plugins.names("source")) >= names | {"dataflow", "dfpreprocess"}
     assert plugins.load("source", "csv") is CSVSource
-    assert plugins.load("source", "df") is DataFrameSource
+    assert plugins.load("source", "dataframe") is DataFrameSource  # DFFML's name
+    assert plugins.load("source", "df") is DataFlowSource  # DFFML's df: a flow over a source
+    assert plugins.load("source", "dataflow") is plugins.load("source", "dfpreprocess") is DataFlowSource
     assert plugins.load("source", "sqlite") is SQLiteSource
-    for name in ("memory", "csv", "json", "df", "sqlite"):
+    for name in names:
         cls = plugins.load("source", name)
         assert issubclass(cls, Source) and cls.kind == name
         assert source_class(name) is cls  # found without scanning entry points: the same class
-    assert set(BUILTIN) == {"memory", "csv", "json", "df", "sqlite"}
+    assert set(BUILTIN) == names | {"dataflow", "dfpreprocess"}
 
 
 # -- as_frame ---------------------------------------------------------------------

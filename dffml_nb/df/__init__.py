@@ -10,8 +10,10 @@ from dffml_nb.df.errors import DataFlowError, OperationError
 from dffml_nb.df.events import KINDS as EVENT_KINDS
 from dffml_nb.df.events import Event, EventBatch
 from dffml_nb.df.executor import Results, events, run, run_sync
+from dffml_nb.df.named import Named
 from dffml_nb.df.operation import Operation, op
 from dffml_nb.df.output import associate_definition, get_multi, get_single, group_by
+from dffml_nb.df.stream import iterate
 from dffml_nb.df.types import NO_DEFAULT, Definition, Input
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "Event",
     "EventBatch",
     "Input",
+    "Named",
     "Operation",
     "OperationError",
     "Results",
@@ -32,6 +35,7 @@ __all__ = [
     "get_multi",
     "get_single",
     "group_by",
+    "iterate",
     "op",
     "run",
     "run_sync",

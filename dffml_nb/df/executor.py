@@ -24,6 +24,7 @@ from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
 from dffml_nb.df.events import Event, EventBatch, make_event, short_repr
+from dffml_nb.df.named import Named
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
 from dffml_nb.df.types import Definition, Input
 
@@ -715,6 +716,9 @@ class _Run:
 
 
 def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(inputs, Named):
+        yield from inputs
+        return
     if inputs is None:
         yield "0", []
         return

@@ -39,7 +39,10 @@ BUILTIN: dict[str, str] = {
     "memory": "dffml_nb.source.memory:MemorySource",
     "csv": "dffml_nb.source.csv:CSVSource",
     "json": "dffml_nb.source.json:JSONSource",
-    "df": "dffml_nb.source.dataframe:DataFrameSource",
+    "dataframe": "dffml_nb.source.dataframe:DataFrameSource",
+    "df": "dffml_nb.source.dataflow:DataFlowSource",
+    "dataflow": "dffml_nb.source.dataflow:DataFlowSource",
+    "dfpreprocess": "dffml_nb.source.dataflow:DataFlowSource",
     "sqlite": "dffml_nb.source.sqlite:SQLiteSource",
 }
 
@@ -98,7 +101,7 @@ def open_source(obj: Any = None, **kwargs: Any) -> Source:
             raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
         return obj
     if is_frame(obj):
-        return source_class("df")(obj, **kwargs)
+        return source_class("dataframe")(obj, **kwargs)
     if isinstance(obj, (Record, Mapping)):
         return source_class("memory")([obj], **kwargs)
     if isinstance(obj, (str, os.PathLike)):
