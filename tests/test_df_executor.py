@@ -16,6 +16,7 @@ from dffml_nb.df import (
     Definition,
     Input,
     OperationError,
+    compiled,
     get_multi,
     get_single,
     op,
@@ -23,6 +24,18 @@ from dffml_nb.df import (
     run_sync,
 )
 from dffml_nb.examples.calc import calc_flow, calc_string
+
+
+@pytest.fixture(autouse=True, params=["compiled", "general"])
+def executor_path(request):
+    """Every rule holds on both paths: flows of plain functions compiled to straight-line
+    steps (df/compiled.py, taken where eligible) and the general executor."""
+    if request.param == "general":
+        with compiled.disabled():
+            yield request.param
+    else:
+        yield request.param
+
 
 # -- the calculator: conditions, output operations, every input form ----------
 

@@ -818,8 +818,11 @@ async def run(
     ``interval`` seconds (and when the run ends) — the cheap way for high-rate
     subscribers such as progress bars and live graphs.
     """
+    from dffml_nb.df.compiled import fast_plan
+
     plan = plan_of(dataflow)
     state = _Run(plan, strict, on_event, max_runs, on_events, interval)
+    fast = fast_plan(plan)  # flows of plain functions: straight-line steps (df/compiled.py)
     sets = _input_sets(inputs)
     exhausted = False
     started = 0
@@ -832,7 +835,8 @@ async def run(
                 except StopIteration:
                     exhausted = True
                     break
-                state.start(name, _parse(plan, name, input_set))
+                if fast is None or not fast.run_context(state, name, input_set):
+                    state.start(name, _parse(plan, name, input_set))
                 started += 1
                 if done and len(done) >= 256:
                     break

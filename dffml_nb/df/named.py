@@ -9,6 +9,7 @@ from typing import Any
 class Named:
     """Named input sets given lazily: ``run(flow, Named((name, input_set) for ...))``.
 
+    Names are strings (context names always are).
     The iterable is read only as contexts start, so a generator over a large
     file or frame never has all its input sets in memory at once.
     """
@@ -19,5 +20,4 @@ class Named:
         self.pairs = pairs
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
-        for name, input_set in self.pairs:
-            yield str(name), input_set
+        return iter(self.pairs)

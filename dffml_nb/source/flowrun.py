@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dffml_nb.df import DataFlow, DataFlowError, Named, OperationError, Results, iterate
+from dffml_nb.df.plan import plan_of
 from dffml_nb.record import Record
+from dffml_nb.source.columns import CHUNK, ResultColumns, to_series
 from dffml_nb.source.convert import KEY, is_missing, is_prediction_column
 from dffml_nb.source.errors import SourceError
 
@@ -223,6 +225,15 @@ def run_contexts(
     Results come as contexts finish (in order for flows of plain functions);
     only the contexts in flight are remembered, so memory stays flat.
     """
+    options: dict[str, Any] = {"strict": strict}
+    if on_event is not None:
+        options["on_event"] = on_event
+    if on_events is not None:
+        options["on_events"] = on_events
+    if plan_of(flow).all_inline:  # every context finishes before the next starts: in order
+        for position, (_, results) in enumerate(iterate(flow, Named(contexts), **options)):
+            yield position, results
+        return
     pending: dict[str, int] = {}
 
     def named() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -230,11 +241,6 @@ def run_contexts(
             pending[key] = position
             yield key, seeds
 
-    options: dict[str, Any] = {"strict": strict}
-    if on_event is not None:
-        options["on_event"] = on_event
-    if on_events is not None:
-        options["on_events"] = on_events
     for name, results in iterate(flow, Named(named()), **options):
         yield pending.pop(name), results
 
@@ -292,29 +298,37 @@ def frame_keys(frame: pd.DataFrame) -> list[str]:
     return [str(label) for label in labels.tolist()]
 
 
-def _frame_contexts(
-    frame: pd.DataFrame, keys: list[str], seeding: Seeding
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """One input set per row, built from column lists (no per-row pandas objects)."""
+def _frame_contexts(frame: pd.DataFrame, seeding: Seeding) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One input set per row, built from column lists (no per-row pandas objects).
+
+    Rows are read a chunk at a time, so the Python objects made of the frame's
+    values (and of its keys) never exist for every row at once.
+    """
     names = seeding.features
-    columns = [frame[name] for name in names]
-    values = [column.tolist() for column in columns]
-    holes = any(column.hasnans for column in columns if column.dtype.kind not in "biu")
     constants = seeding.inputs
     record_def = seeding.record_def
-    if not holes and not constants and record_def is None:
-        for key, row in zip(keys, zip(*values) if values else ((),) * len(keys)):
-            yield key, dict(zip(names, row))
-        return
-    for index, key in enumerate(keys):
-        seeds = dict(constants)
-        for name, column in zip(names, values):
-            value = column[index]
-            if not is_missing(value):
-                seeds[name] = value
-        if record_def is not None:
-            seeds[record_def] = key
-        yield key, seeds
+    column = frame[KEY] if KEY in frame.columns else None
+    columns = [frame[name] for name in names]
+    holes = any(column.hasnans for column in columns if column.dtype.kind not in "biu")
+    for start in range(0, len(frame), CHUNK):
+        stop = start + CHUNK
+        labels = frame.index[start:stop] if column is None else column.iloc[start:stop]
+        keys = [str(label) for label in labels.tolist()]
+        values = [column.iloc[start:stop].tolist() for column in columns]
+        if not holes and not constants and record_def is None:
+            rows = zip(*values) if values else ((),) * len(keys)
+            for key, row in zip(keys, rows):
+                yield key, dict(zip(names, row))
+            continue
+        for index, key in enumerate(keys):
+            seeds = dict(constants)
+            for name, column in zip(names, values):
+                value = column[index]
+                if not is_missing(value):
+                    seeds[name] = value
+            if record_def is not None:
+                seeds[record_def] = key
+            yield key, seeds
 
 
 def frame_through_flow(
@@ -334,40 +348,37 @@ def frame_through_flow(
     result named like a column replaces that column's value in the rows that have
     the result; rows whose flow failed (``strict=False``) keep their values.
     """
-    keys = frame_keys(frame)
-    if not (frame[KEY] if KEY in frame.columns else frame.index).is_unique:
-        _unique(keys, "the DataFrame")
+    labels = frame[KEY] if KEY in frame.columns else frame.index
+    if not labels.is_unique:
+        _unique(frame_keys(frame), "the DataFrame")
     available = [c for c in frame.columns if isinstance(c, str) and not is_prediction_column(c)]
     seeding = plan_seeding(flow, available, record_def=record_def, inputs=inputs, features=features)
-    count = len(keys)
-    columns: dict[str, list[Any]] = {}
+    count = len(frame)
+    columns = ResultColumns(count)
     outcome = Outcome()
-    contexts = _frame_contexts(frame, keys, seeding)
+    contexts = _frame_contexts(frame, seeding)
+    put, finished = columns.put, columns.finished
     for position, results in run_contexts(
         flow, contexts, strict=strict, on_event=on_event, on_events=on_events
     ):
-        if outcome.add(results):
-            continue
-        for name, value in results.items():
-            column = columns.get(name)
-            if column is None:
-                column = columns[name] = [None] * count
-            column[position] = value
+        if not (results.errors and outcome.add(results)):
+            for name, value in results.items():
+                put(name, position, value)
+        finished(position)
     outcome.warn(count)
-    return _with_columns(frame, columns), outcome
+    return _with_columns(frame, columns.arrays()), outcome
 
 
-def _with_columns(frame: pd.DataFrame, columns: dict[str, list[Any]]) -> pd.DataFrame:
+def _with_columns(frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
     """``frame`` plus ``columns`` (a new frame); a column already there keeps its value
-    where the new one has none."""
-    import pandas as pd
-
+    in the rows where the new one has none."""
     new: dict[str, Any] = {}
     for name, values in columns.items():
-        series = pd.Series(values, index=frame.index, name=name)
+        series = to_series(values, frame.index, name)
         if name in frame.columns:
-            has = pd.Series([v is not None for v in values], index=frame.index)
-            series = series.where(has, frame[name]) if not has.all() else series
+            has = series.notna()
+            if not has.all():
+                series = series.where(has, frame[name])
         new[name] = series
     return frame.assign(**new) if new else frame.copy(deep=False)
 
