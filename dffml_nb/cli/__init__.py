@@ -29,6 +29,10 @@ commands:
   predict all|record    predict every record of the sources, or those of -keys (JSON)
   dataflow run|diagram|create
                         run a dataflow file, draw it, or build one
+  dataflow run records all|set
+                        run a dataflow over every record of sources (results become
+                        features, written back unless -no-update)
+  merge SRC DEST        merge the records of one source into another
   list models|sources|scorers|operations|records
                         what is installed (built-ins and plugins), or a source's records
   quickstart            run DFFML's salary quickstart headless and print its results
@@ -43,7 +47,7 @@ LOGGER = logging.getLogger("dffml_nb.cli")
 
 
 def _commands() -> dict:
-    from dffml_nb.cli import dataflow, listing, ml, tasks
+    from dffml_nb.cli import dataflow, listing, ml, records, tasks
 
     return {
         "train": ml.train,
@@ -51,6 +55,7 @@ def _commands() -> dict:
         "predict": ml.predict,
         "dataflow": dataflow.main,
         "list": listing.main,
+        "merge": records.merge,
         "quickstart": tasks.quickstart,
         "lab": tasks.lab,
     }

@@ -9,16 +9,21 @@ from typing import Any
 from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one, pairs
 
 USAGE = """\
-usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
+usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-strict]
+       dffml-nb dataflow run records all|set -dataflow FILE -sources ... (run records -h)
        dffml-nb dataflow diagram FILE
        (FILE may also be given as -dataflow FILE, DFFML's flag)
-       dffml-nb dataflow create OPERATION ... [-seed VALUE=DEFINITION ...] [-format json|yaml]
+       dffml-nb dataflow create [NAME=]OPERATION ... [-inputs VALUE=DEFINITION ...]
+           [-flow SOURCES=OPERATION.inputs.PARAMETER ...] [-configloader json|yaml]
 
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
   diagram   print the flow as Mermaid text
   create    build a flow from operations (import paths like pkg.module:func or
-            registered names) and print it as JSON (or YAML)
+            registered names; NAME= renames one) and print it as JSON (or YAML).
+            -inputs (or -seed) adds seed values. -flow (DFFML's) says where an input
+            comes from: '[{"OPERATION": "OUTPUT"}]' (that output) or '[{"seed": ["DEF"]}]'
+            (definition DEF, given by seeds or records)
 """
 
 
@@ -26,7 +31,16 @@ usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
 COMMANDS = {
     "run": Flags(USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0))),
     "diagram": Flags(USAGE, (Flag("dataflow"),)),
-    "create": Flags(USAGE, (Flag("seed", "+"), Flag("format"))),
+    "create": Flags(
+        USAGE,
+        (
+            Flag("seed", "+"),
+            Flag("inputs", "+"),
+            Flag("flow", "+"),
+            Flag("format"),
+            Flag("configloader"),
+        ),
+    ),
 }
 
 
@@ -35,6 +49,12 @@ def main(tokens: list[str]) -> int:
         sys.stdout.write(USAGE)
         return 0
     command, rest = tokens[0], tokens[1:]
+    if command == "run" and rest[:1] == ["records"]:
+        from dffml_nb.cli.records import run_records_command
+
+        return run_records_command(rest[1:])
+    if command == "run" and rest[:1] == ["single"]:  # DFFML's name for running one context
+        rest = rest[1:]
     if command not in COMMANDS:
         raise UsageError(f"unknown dataflow command {command!r}; commands: {', '.join(COMMANDS)}")
     positional, options = COMMANDS[command].parse(rest)
@@ -107,13 +127,68 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
 
     if not rest:
         raise UsageError("name at least one operation: dffml-nb dataflow -h")
-    operations = [
-        plugins.import_path(n) if ":" in n else plugins.load("operation", n) for n in rest
-    ]
-    flow = DataFlow(*operations)
-    flow.seed.extend(_typed(flow, options.get("seed", []), "-seed"))
+    operations: dict[str, Any] = {}
+    for word in rest:
+        name, _, ref = word.rpartition("=") if "=" in word.split(":", 1)[0] else ("", "", word)
+        found = plugins.import_path(ref) if ":" in ref else plugins.load("operation", ref)
+        if name:
+            found = found.replace(name=name)
+        operations[ref if not name else name] = found
+    for text, target in pairs(options.get("flow", []), "-flow"):
+        _link(operations, text, target)
+    flow = DataFlow(*operations.values())
+    seeds = options.get("seed", []) + options.get("inputs", [])
+    flow.seed.extend(_typed(flow, seeds, "-inputs"))
     problems = flow.validate()
     if problems:
         raise UsageError("the flow is not sound: " + "; ".join(problems))
-    sys.stdout.write(dumps(flow, one(options, "format", "json")))
+    fmt = one(options, "format") or one(options, "configloader") or "json"
+    sys.stdout.write(dumps(flow, fmt))
     return 0
+
+
+def _link(operations: dict[str, Any], text: str, target: str) -> None:
+    """DFFML's ``-flow '[{"op": "output"}]'=other.inputs.param``: where ``param`` comes
+    from. dffml_nb links by definition, so the parameter takes that definition."""
+    from dffml_nb.df import Definition
+
+    ref, sep, param = target.rpartition(".inputs.")
+    operation = operations.get(ref) or next(
+        (o for key, o in operations.items() if o.name == ref or key.endswith(ref)), None
+    )
+    if not sep or operation is None or param not in operation.inputs:
+        where = (
+            f"operation {ref!r} has no input {param!r}; its inputs: {', '.join(operation.inputs)}"
+            if operation is not None and sep
+            else f"names no operation of the flow ({', '.join(o.name for o in operations.values())})"
+        )
+        raise UsageError(f"-flow ...={target}: {where}; expected OPERATION.inputs.PARAMETER")
+    try:
+        sources = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"-flow {text}={target}: not JSON: {error.msg}") from None
+    current = operation.inputs[param]
+    found = set()
+    for source in sources if isinstance(sources, list) else [sources]:
+        if source == "seed":
+            found.add(current)
+            continue
+        if not isinstance(source, dict) or len(source) != 1:
+            raise UsageError(f'-flow {text}={target}: each source is "seed" or {{name: value}}')
+        ((origin, key),) = source.items()
+        if origin == "seed":
+            for name in key if isinstance(key, list) else [key]:
+                found.add(Definition(name, current.primitive))
+            continue
+        producer = next((o for o in operations.values() if o.name == origin), None)
+        if producer is None or key not in producer.outputs:
+            raise UsageError(f"-flow {text}={target}: no operation {origin!r} with output {key!r}")
+        found.add(producer.outputs[key])
+    if len(found) != 1:
+        raise UsageError(
+            f"-flow {text}={target}: dffml_nb links operations by definition, so an input "
+            "comes from one definition; give one source"
+        )
+    (definition,) = found
+    key = next(k for k, o in operations.items() if o is operation)
+    operations[key] = operation.replace(inputs={**operation.inputs, param: definition})

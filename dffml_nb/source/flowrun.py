@@ -28,6 +28,7 @@ from dffml_nb.df import DataFlow, DataFlowError, Named, OperationError, Results,
 from dffml_nb.df.plan import plan_of
 from dffml_nb.record import Record
 from dffml_nb.source.columns import CHUNK, ResultColumns, to_series
+from dffml_nb.source.conform import conform_column, conform_value
 from dffml_nb.source.convert import KEY, is_missing, is_prediction_column
 from dffml_nb.source.errors import SourceError
 
@@ -61,13 +62,19 @@ class Seeding:
     def seeds(self, key: str, features: Mapping[str, Any]) -> dict[str, Any]:
         """The input set of one record: constants, then its features, then its key."""
         seeds = dict(self.inputs)
+        definitions = self.flow.definitions
         for name in self.features:
             value = features.get(name)
             if value is not None and not is_missing(value):
-                seeds[name] = value
+                seeds[name] = conform_value(value, definitions[name], key)
         if self.record_def is not None:
             seeds[self.record_def] = key
         return seeds
+
+    def columns(self, frame: pd.DataFrame) -> list[pd.Series]:
+        """The seeding columns of ``frame``, each as its definition's primitive."""
+        definitions = self.flow.definitions
+        return [conform_column(frame[name], definitions[name]) for name in self.features]
 
 
 def plan_seeding(
@@ -308,7 +315,7 @@ def _frame_contexts(frame: pd.DataFrame, seeding: Seeding) -> Iterator[tuple[str
     constants = seeding.inputs
     record_def = seeding.record_def
     column = frame[KEY] if KEY in frame.columns else None
-    columns = [frame[name] for name in names]
+    columns = seeding.columns(frame)
     holes = any(column.hasnans for column in columns if column.dtype.kind not in "biu")
     for start in range(0, len(frame), CHUNK):
         stop = start + CHUNK
@@ -408,8 +415,8 @@ def columns_through_flow(
     available = [c for c in frame.columns if isinstance(c, str) and not is_prediction_column(c)]
     seeding = plan_seeding(flow, available, record_def=record_def, inputs=inputs, features=features)
     seeds: dict[str, Any] = dict(seeding.inputs)
-    for name in seeding.features:
-        seeds[name] = frame[name]
+    for name, column in zip(seeding.features, seeding.columns(frame)):
+        seeds[name] = column
     if seeding.record_def is not None:
         seeds[seeding.record_def] = pd.Series(frame_keys(frame), index=frame.index)
     outcome = Outcome()
