@@ -127,16 +127,16 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
 
     if not rest:
         raise UsageError("name at least one operation: dffml-nb dataflow -h")
-    operations: dict[str, Any] = {}
+    operations: list[tuple[str, Any]] = []  # (what the command line calls it, operation)
     for word in rest:
         name, _, ref = word.rpartition("=") if "=" in word.split(":", 1)[0] else ("", "", word)
         found = plugins.import_path(ref) if ":" in ref else plugins.load("operation", ref)
         if name:
             found = found.replace(name=name)
-        operations[ref if not name else name] = found
+        operations.append((name or ref, found))
     for text, target in pairs(options.get("flow", []), "-flow"):
         _link(operations, text, target)
-    flow = DataFlow(*operations.values())
+    flow = DataFlow(*(o for _, o in operations))
     seeds = options.get("seed", []) + options.get("inputs", [])
     flow.seed.extend(_typed(flow, seeds, "-inputs"))
     problems = flow.validate()
@@ -147,20 +147,19 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
     return 0
 
 
-def _link(operations: dict[str, Any], text: str, target: str) -> None:
+def _link(operations: list[tuple[str, Any]], text: str, target: str) -> None:
     """DFFML's ``-flow '[{"op": "output"}]'=other.inputs.param``: where ``param`` comes
     from. dffml_nb links by definition, so the parameter takes that definition."""
     from dffml_nb.df import Definition
 
     ref, sep, param = target.rpartition(".inputs.")
-    operation = operations.get(ref) or next(
-        (o for key, o in operations.items() if o.name == ref or key.endswith(ref)), None
-    )
+    index = next((i for i, (key, o) in enumerate(operations) if ref in (key, o.name)), None)
+    operation = None if index is None else operations[index][1]
     if not sep or operation is None or param not in operation.inputs:
         where = (
             f"operation {ref!r} has no input {param!r}; its inputs: {', '.join(operation.inputs)}"
             if operation is not None and sep
-            else f"names no operation of the flow ({', '.join(o.name for o in operations.values())})"
+            else f"names no operation of the flow ({', '.join(o.name for _, o in operations)})"
         )
         raise UsageError(f"-flow ...={target}: {where}; expected OPERATION.inputs.PARAMETER")
     try:
@@ -180,7 +179,7 @@ def _link(operations: dict[str, Any], text: str, target: str) -> None:
             for name in key if isinstance(key, list) else [key]:
                 found.add(Definition(name, current.primitive))
             continue
-        producer = next((o for o in operations.values() if o.name == origin), None)
+        producer = next((o for key, o in operations if origin in (key, o.name)), None)
         if producer is None or key not in producer.outputs:
             raise UsageError(f"-flow {text}={target}: no operation {origin!r} with output {key!r}")
         found.add(producer.outputs[key])
@@ -190,5 +189,5 @@ def _link(operations: dict[str, Any], text: str, target: str) -> None:
             "comes from one definition; give one source"
         )
     (definition,) = found
-    key = next(k for k, o in operations.items() if o is operation)
-    operations[key] = operation.replace(inputs={**operation.inputs, param: definition})
+    key = operations[index][0]
+    operations[index] = (key, operation.replace(inputs={**operation.inputs, param: definition}))
