@@ -22,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,20 +75,6 @@ def has_saved_model(location: str | os.PathLike) -> bool:
     return (Path(location) / METADATA).is_file()
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write ``path`` through a temporary file in the same directory, then rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> Path:
     """Persist ``state`` (anything skops can write) and ``metadata`` (JSON) to ``location``.
 
@@ -99,13 +83,15 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     """
     import skops.io
 
+    from dffml_nb.df.atomic import write_atomic  # imports the dataflow core: only when saving
+
     directory = Path(location)
     directory.mkdir(parents=True, exist_ok=True)
     blob = skops.io.dumps(state)
     digest = hashlib.sha256(blob).hexdigest()
     state_file = directory / f"model-{digest[:16]}.skops"
     if not state_file.exists():
-        _atomic_write(state_file, lambda file: file.write(blob))
+        write_atomic(state_file, blob)
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -114,7 +100,7 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     }
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
     metadata_file = directory / METADATA
-    _atomic_write(metadata_file, lambda file: file.write(text.encode()))
+    write_atomic(metadata_file, text)
     # only now is the old state unreferenced
     for stale in directory.glob("model-*.skops"):
         if stale != state_file:
@@ -124,10 +110,12 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
 
 def update_metadata(location: str | os.PathLike, **changes: Any) -> None:
     """Change fields of a saved model's ``model.json`` (atomically), keeping its state."""
+    from dffml_nb.df.atomic import write_atomic
+
     document = read_metadata(location)
     document.update(changes)
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
-    _atomic_write(Path(location) / METADATA, lambda file: file.write(text.encode()))
+    write_atomic(Path(location) / METADATA, text)
 
 
 def _json_default(value: Any) -> Any:

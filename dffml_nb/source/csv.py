@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from dffml_nb.feature import Features
 from dffml_nb.record import Record
-from dffml_nb.source.atomic import atomic_write
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import (
     KEY,
@@ -145,6 +144,8 @@ class CSVSource(Source):
         return {record.key: record for record in index_to_records(frame)}
 
     def _write(self, records: list[Record], changed: set[str]) -> None:
+        from dffml_nb.df.atomic import atomic_write  # the dataflow core loads on first save
+
         frame = records_to_frame(records, predictions=True, origin=str(self.filename))
         with atomic_write(self.filename, "w", newline="", encoding=self.encoding) as handle:
             frame.to_csv(handle, sep=self.delimiter, index_label=self.key or KEY)

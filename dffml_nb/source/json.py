@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from dffml_nb.record import Record
-from dffml_nb.source.atomic import atomic_write
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import KEY, rows_to_records
 from dffml_nb.source.errors import SourceError
@@ -87,6 +86,8 @@ class JSONSource(Source):
         return [Record.from_dict(value, key=key) for key, value in tagged.items()]
 
     def _write(self, records: list[Record], changed: set[str]) -> None:
+        from dffml_nb.df.atomic import atomic_write  # the dataflow core loads on first save
+
         data = dict(self._other_tags)
         data[self.tag] = {record.key: record.export() for record in records}
         with atomic_write(self.filename, "w", encoding="utf-8") as handle:
