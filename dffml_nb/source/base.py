@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dffml_nb.feature import Features, FeatureSpec
 from dffml_nb.record import Record
 from dffml_nb.source.coerce import coerce
-from dffml_nb.source.convert import frame_to_records, records_to_frame
+from dffml_nb.source.convert import by_key, check_columns, frame_to_records, records_to_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -201,7 +201,13 @@ class Source:
         """``update`` with every row of ``frame`` (see
         :func:`~dffml_nb.source.convert.frame_to_records`): this is how a model
         writes ``prediction_<t>`` / ``confidence_<t>`` columns back."""
-        for record in frame_to_records(frame, key):
+        if not frame.columns.is_unique:
+            check_columns(frame.columns, "the DataFrame")
+        records = frame_to_records(frame, key)
+        # two rows with one key would merge into one record: refuse, as pandas'
+        # verify_integrity does
+        by_key(records, "the DataFrame", lambda i: f"row {i}")
+        for record in records:
             self.update(record)
 
     @classmethod

@@ -9,11 +9,11 @@ pandas is imported inside the functions that need it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dffml_nb.record import Prediction, Record
-from dffml_nb.source.errors import missing_columns
+from dffml_nb.source.errors import duplicate_column, duplicate_key, missing_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +90,35 @@ def rows_to_records(rows: Iterable[Record | Mapping[str, Any]]) -> list[Record]:
         else:
             raise TypeError(f"expected a Record or a dict row, not {type(row).__name__}: {row!r}")
     return records
+
+
+def by_key(
+    records: Sequence[Record], origin: str, where: Callable[[int], str]
+) -> dict[str, Record]:
+    """``{key: record}``, refusing a key used twice (:class:`DuplicateKeyError`).
+
+    ``where(position)`` says where the record at ``position`` is stored ("line
+    4", "row 2"): only called to report a duplicate.
+    """
+    found = {record.key: record for record in records}
+    if len(found) != len(records):
+        first: dict[str, int] = {}
+        for position, record in enumerate(records):
+            if record.key in first:
+                raise duplicate_key(record.key, origin, where(first[record.key]), where(position))
+            first[record.key] = position
+    return found
+
+
+def check_columns(names: Iterable[Any], origin: str) -> None:
+    """Refuse a column name that appears twice (the second would be lost)."""
+    names = list(names)
+    if len(set(names)) != len(names):
+        first: dict[Any, int] = {}
+        for position, name in enumerate(names, start=1):
+            if name in first:
+                raise duplicate_column(str(name), origin, first[name], position)
+            first[name] = position
 
 
 def is_exported_record(row: Mapping[str, Any]) -> bool:

@@ -20,6 +20,8 @@ from dffml_nb.record import Record
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import (
     KEY,
+    by_key,
+    check_columns,
     choose_columns,
     index_to_records,
     positional_index,
@@ -67,9 +69,13 @@ class CSVSource(Source):
                 "utf-8-sig" if self.encoding.lower().replace("_", "-") == "utf-8" else self.encoding
             )
             with open(self.filename, newline="", encoding=encoding) as handle:
-                return next(csv.reader(handle, delimiter=self.delimiter), None)
+                header = next(csv.reader(handle, delimiter=self.delimiter), None)
         except FileNotFoundError:
             raise FileNotFoundError(f"CSV source file not found: {self.filename}") from None
+        if header:
+            # pandas would rename the second "x" to "x.1", and a save would drop it
+            check_columns(header, str(self.filename))
+        return header
 
     def _key_column(self, header: list[str]) -> str | None:
         if self.key is None:
@@ -141,7 +147,8 @@ class CSVSource(Source):
             if missing_ok:
                 return {}
             raise
-        return {record.key: record for record in index_to_records(frame)}
+        line = self._line_of
+        return by_key(index_to_records(frame), self.origin, lambda i: f"line {line(i)}")
 
     def _write(self, records: list[Record], changed: set[str]) -> None:
         from dffml_nb.df.atomic import atomic_write  # the dataflow core loads on first save

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dffml_nb.feature import Features
 from dffml_nb.record import Record
 from dffml_nb.source.base import Source
-from dffml_nb.source.convert import KEY, choose_columns, record_to_row, row_to_record
+from dffml_nb.source.convert import KEY, by_key, choose_columns, record_to_row, row_to_record
 from dffml_nb.source.errors import SourceError
 
 if TYPE_CHECKING:
@@ -97,12 +97,11 @@ class SQLiteSource(Source):
             self._require_columns(connection)
             cursor = connection.execute(f"SELECT * FROM {quote(self.table)}")
             names = [column[0] for column in cursor.description]
-            records = {}
+            records = []
             for values in cursor:
                 row = dict(zip(names, values, strict=True))
-                key = str(row.pop(KEY))
-                records[key] = row_to_record(key, row)
-            return records
+                records.append(row_to_record(str(row.pop(KEY)), row))
+        return by_key(records, self.origin, lambda i: f"row {i + 1}")
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
