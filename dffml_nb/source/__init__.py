@@ -12,7 +12,7 @@ from dffml_nb.source.coerce import coerce
 from dffml_nb.source.convert import frame_to_records, records_to_frame
 from dffml_nb.source.csv import CSVSource
 from dffml_nb.source.dataframe import DataFrameSource
-from dffml_nb.source.errors import DuplicateKeyError, SourceError
+from dffml_nb.source.errors import DuplicateKeyError, SourceError, WriteConflictError
 from dffml_nb.source.json import JSONSource
 from dffml_nb.source.memory import MemorySource
 from dffml_nb.source.resolve import SUFFIXES, as_frame, open_source, source_class
@@ -28,6 +28,7 @@ __all__ = [
     "SQLiteSource",
     "Source",
     "SourceError",
+    "WriteConflictError",
     "as_frame",
     "coerce",
     "frame_to_records",

@@ -40,3 +40,8 @@ def duplicate_column(name: str, origin: str, first: int, second: int) -> SourceE
         f"{origin}: column {name!r} appears twice, as columns {first} and {second}; "
         "column names must be unique (one column would be lost): rename one of them"
     )
+
+
+class WriteConflictError(SourceError):
+    """A save that would overwrite a value another writer stored after this
+    source read it. Nothing of the save is written; read again and redo the change."""

@@ -1,0 +1,171 @@
+"""SQLite sources shared by several processes: no lost update, no lost file.
+
+Each writer is a real Python process with its own SQLiteSource on one real
+database file; the test tells each when to read and when to write (one line on
+its stdin per step), so the interleaving is exact and nothing depends on timing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dffml_nb.high_level import load, save
+from dffml_nb.record import Record
+from dffml_nb.source import SourceError, SQLiteSource, WriteConflictError
+
+WRITER = textwrap.dedent(
+    """
+    import json, sys
+    from dffml_nb.record import Record
+    from dffml_nb.source import SQLiteSource
+
+    source = SQLiteSource(sys.argv[1])
+    for line in sys.stdin:
+        step = json.loads(line)
+        try:
+            if step["do"] == "read":
+                record = source.record(step["key"])  # every record is read into memory
+                print(json.dumps({"read": record.features()}), flush=True)
+            elif step["do"] == "change":  # the usual pattern: change the record read, update
+                record = source.record(step["key"])
+                record.evaluated(step["features"])
+                source.update(record)
+                source.save()
+                print(json.dumps({"saved": True}), flush=True)
+            elif step["do"] == "update":  # update with a new Record holding only the change
+                source.update(Record(step["key"], step["features"]))
+                source.save()
+                print(json.dumps({"saved": True}), flush=True)
+        except Exception as error:
+            print(json.dumps({"error": type(error).__name__, "message": str(error)}), flush=True)
+    """
+)
+
+
+class Writer:
+    """A process holding one SQLiteSource, driven step by step."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def step(self, **step: object) -> dict[str, object]:
+        import json
+
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(step) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, "the writer process died"
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def writers(tmp_path: Path) -> Iterator[tuple[Path, Writer, Writer]]:
+    path = tmp_path / "shared.sqlite"
+    save(path, Record("0", {"x": 1, "y": 1}), Record("1", {"x": 5, "y": 5}))
+    first, second = Writer(path), Writer(path)
+    try:
+        yield path, first, second
+    finally:
+        for writer in (first, second):
+            if writer.process.poll() is None:
+                writer.process.kill()
+                writer.process.wait(timeout=30)
+
+
+def row(path: Path, key: str) -> tuple[object, ...]:
+    with sqlite3.connect(path) as connection:
+        found = connection.execute('SELECT x, y FROM records WHERE "key" = ?', (key,)).fetchone()
+    connection.close()
+    return tuple(found)
+
+
+@pytest.mark.parametrize("how", ["change", "update"])
+def test_two_writers_changing_different_features_both_keep_their_change(
+    writers: tuple[Path, Writer, Writer], how: str
+) -> None:
+    path, a, b = writers
+    assert a.step(do="read", key="0") == {"read": {"x": 1, "y": 1}}
+    assert b.step(do="read", key="0") == {"read": {"x": 1, "y": 1}}
+    assert a.step(do=how, key="0", features={"x": 2}) == {"saved": True}
+    # b's copy of record "0" still says x = 1: saving its change of y must not undo a's x
+    assert b.step(do=how, key="0", features={"y": 3}) == {"saved": True}
+    a.close()
+    b.close()
+    assert row(path, "0") == (2, 3)
+    assert row(path, "1") == (5, 5)
+
+
+def test_two_writers_changing_the_same_feature_is_a_named_conflict(
+    writers: tuple[Path, Writer, Writer],
+) -> None:
+    path, a, b = writers
+    a.step(do="read", key="0")
+    b.step(do="read", key="0")
+    assert a.step(do="change", key="0", features={"x": 2, "y": 2}) == {"saved": True}
+    answer = b.step(do="change", key="0", features={"x": 9, "y": 1})
+    a.close()
+    b.close()
+    assert answer["error"] == "WriteConflictError"
+    message = str(answer["message"])
+    assert str(path) in message and "'0'" in message and "'x'" in message
+    assert "another" in message and "read" in message  # says what happened and what to do
+    assert row(path, "0") == (2, 2)  # a's committed values stand; nothing of b's was written
+
+
+def test_conflict_is_detected_within_one_process(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    save(path, Record("k", {"x": 1}))
+    first, second = SQLiteSource(path), SQLiteSource(path)
+    first.record("k"), second.record("k")
+    first.update(Record("k", {"x": 2}))
+    first.save()
+    second.update(Record("k", {"x": 3, "new": 1}))
+    with pytest.raises(WriteConflictError, match="'x'"):
+        second.save()
+    assert [r.features() for r in load(path)] == [{"x": 2}]
+    assert isinstance(WriteConflictError("m"), SourceError)
+
+
+def test_saving_twice_from_one_source_is_not_a_conflict(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    source = SQLiteSource(path)
+    source.update(Record("k", {"x": 1}))
+    source.save()
+    source.update(Record("k", {"x": 2}))
+    source.save()
+    record = source.record("k")
+    record.evaluated({"x": 3})
+    source.update(record)
+    source.save()
+    assert load(path) == [Record("k", {"x": 3})]
+
+
+def test_only_changed_features_are_written(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    save(path, Record("k", {"x": 1, "y": 1}))
+    source = SQLiteSource(path)
+    source.record("k")
+    with sqlite3.connect(path) as connection:  # someone else changes y meanwhile
+        connection.execute('UPDATE records SET y = 7 WHERE "key" = ?', ("k",))
+    connection.close()
+    source.update(Record("k", {"x": 2}))
+    source.save()
+    assert row(path, "k") == (2, 7)
