@@ -169,3 +169,83 @@ def test_only_changed_features_are_written(tmp_path: Path) -> None:
     source.update(Record("k", {"x": 2}))
     source.save()
     assert row(path, "k") == (2, 7)
+
+
+# -- creating the database file -------------------------------------------------------
+
+OTHER_CREATOR = textwrap.dedent(
+    """
+    import sqlite3, sys
+    connection = sqlite3.connect(sys.argv[1])
+    connection.execute('CREATE TABLE records ("key" TEXT PRIMARY KEY, x)')
+    connection.execute("INSERT INTO records VALUES ('theirs', 42)")
+    connection.commit()
+    connection.close()
+    """
+)
+
+
+class DiskFull(sqlite3.Connection):
+    """A connection whose writes of rows fail as on a full disk."""
+
+    def executemany(self, *args: object, **kwargs: object) -> sqlite3.Cursor:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def another_process_creates(
+    path: Path, monkeypatch: pytest.MonkeyPatch, *, disk_full: bool = False
+) -> None:
+    """Make another process create and commit to ``path`` just before this process
+    first connects to any database: inside the window between "the file does not
+    exist" and the save's own writes. With ``disk_full``, this process's writes of
+    rows then fail."""
+    real_connect = sqlite3.connect
+    done: list[bool] = []
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        if not done:
+            done.append(True)
+            subprocess.run([sys.executable, "-c", OTHER_CREATOR, str(path)], check=True)
+        if disk_full:
+            kwargs["factory"] = DiskFull
+        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+def test_a_failed_first_save_never_deletes_a_database_another_process_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "race.sqlite"
+    another_process_creates(path, monkeypatch, disk_full=True)
+    source = SQLiteSource(path)
+    source.update(Record("mine", {"x": 1}))
+    with pytest.raises(SourceError, match="disk is full"):
+        source.save()
+    monkeypatch.undo()
+    assert path.exists(), "the other process's database was deleted"
+    assert load(path) == [Record("theirs", {"x": 42})]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.sqlite"]
+
+
+def test_a_first_save_racing_another_creator_writes_into_its_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "race.sqlite"
+    another_process_creates(path, monkeypatch)
+    save(path, Record("mine", {"x": 1, "y": 2}))
+    monkeypatch.undo()
+    assert {r.key: r.features() for r in load(path)} == {
+        "theirs": {"x": 42},
+        "mine": {"x": 1, "y": 2},
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.sqlite"]
+
+
+def test_a_failed_first_save_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    source = SQLiteSource(path)
+    source.update(Record("a", {"bad\x00name": 1}))  # SQLite cannot store this column name
+    with pytest.raises(SourceError, match="NUL"):
+        source.save()
+    assert list(tmp_path.iterdir()) == []

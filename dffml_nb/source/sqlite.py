@@ -231,6 +231,11 @@ class SQLiteSource(Source):
 
     def _value(self, key: str, column: str, value: Any) -> Any:
         """``value`` as a type sqlite3 can store, or a SourceError saying where."""
+        if "\x00" in column:
+            raise SourceError(
+                f"{self.origin}, record {key!r}: column name {column!r} contains a NUL "
+                "character, which SQLite cannot store in a name: rename the feature"
+            )
         if value is None or isinstance(value, (int, float, str, bytes)):
             return int(value) if isinstance(value, bool) else value
         if hasattr(value, "item") and not hasattr(value, "__len__"):  # numpy scalar
