@@ -18,7 +18,7 @@ import pytest
 
 from dffml_nb.high_level import load, save
 from dffml_nb.record import Record
-from dffml_nb.source import SourceError, SQLiteSource, WriteConflictError
+from dffml_nb.source import SourceError, SQLiteSource, WriteConflictError, as_frame
 
 WRITER = textwrap.dedent(
     """
@@ -249,3 +249,89 @@ def test_a_failed_first_save_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="NUL"):
         source.save()
     assert list(tmp_path.iterdir()) == []
+
+
+# -- tables without a key column ------------------------------------------------------
+
+
+def keyless_table(path: Path, extra: str = "") -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"CREATE TABLE records (Years INTEGER, Salary REAL{extra})")
+        connection.executemany(
+            "INSERT INTO records (Years, Salary) VALUES (?, ?)", [(0, 10), (1, 20), (2, 30)]
+        )
+        connection.execute("DELETE FROM records WHERE Years = 1")  # rowids 1 and 3 remain
+        connection.execute("INSERT INTO records (Years, Salary) VALUES (3, 40)")
+    connection.close()
+
+
+def test_a_table_without_key_column_is_keyed_by_rowid(tmp_path: Path) -> None:
+    path = tmp_path / "plain.sqlite"
+    keyless_table(path)
+    assert {r.key: r.features() for r in load(path)} == {
+        "1": {"Years": 0, "Salary": 10.0},
+        "3": {"Years": 2, "Salary": 30.0},
+        "4": {"Years": 3, "Salary": 40.0},
+    }
+    frame = as_frame(path)
+    assert frame.index.tolist() == ["1", "3", "4"]
+    assert frame["Salary"].tolist() == [10.0, 30.0, 40.0]
+    assert SQLiteSource(path).record(3).feature("Years") == 2
+
+
+def test_a_table_without_key_column_trains_a_model(tmp_path: Path) -> None:
+    from dffml_nb.high_level import predict, train
+    from dffml_nb.model import Model
+
+    path = tmp_path / "plain.sqlite"
+    keyless_table(path)
+    model = train(Model.load("scikitlr")(features=["Years:int:1"], predict="Salary:float:1"), path)
+    (record,) = predict(model, {"Years": 5})
+    assert round(record.prediction("Salary").value) == 60
+
+
+def test_a_table_without_key_column_is_updated_by_rowid(tmp_path: Path) -> None:
+    path = tmp_path / "plain.sqlite"
+    keyless_table(path)
+    save(path, Record("3", {"Salary": 33.0, "Note": "x"}), Record("9", {"Years": 9}))
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT rowid, * FROM records ORDER BY rowid").fetchall()
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(records)")]
+    connection.close()
+    assert "key" not in columns  # the user's table keeps its layout (plus the new feature)
+    assert rows == [
+        (1, 0, 10.0, None),
+        (3, 2, 33.0, "x"),
+        (4, 3, 40.0, None),
+        (9, 9, None, None),
+    ]
+    with pytest.raises(SourceError) as raised:
+        save(path, Record("alice", {"Years": 1}))
+    message = str(raised.value)
+    assert "'alice'" in message and "rowid" in message and "'key' column" in message
+
+
+def test_a_column_named_rowid_does_not_hide_the_rows_keys(tmp_path: Path) -> None:
+    path = tmp_path / "odd.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE records (rowid TEXT, x)")
+        connection.execute("INSERT INTO records VALUES ('not a key', 1)")
+    connection.close()
+    assert load(path) == [Record("1", {"rowid": "not a key", "x": 1})]
+
+
+def test_a_without_rowid_table_without_key_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "odd.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE records (id TEXT PRIMARY KEY, x) WITHOUT ROWID")
+    connection.close()
+    with pytest.raises(SourceError, match="no 'key' column") as raised:
+        load(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_missing_rowid_key_says_how_rows_are_keyed(tmp_path: Path) -> None:
+    path = tmp_path / "plain.sqlite"
+    keyless_table(path)
+    with pytest.raises(KeyError, match="no record with key '2'.*keyed by rowid"):
+        SQLiteSource(path).record(2)

@@ -97,15 +97,20 @@ class Source:
         try:
             return records[key]
         except KeyError:
-            message = f"no record with key {key!r} in {self.origin}"
-            if self._positional:
-                last = len(records) - 1
-                message += (
-                    f": its rows have no keys, so they are keyed by position, '0' to '{last}'"
-                    if records
-                    else ": it has no rows"
-                )
-            raise KeyError(message) from None
+            raise KeyError(
+                f"no record with key {key!r} in {self.origin}{self._keys_hint()}"
+            ) from None
+
+    def _keys_hint(self) -> str:
+        """How this source's records are keyed, when that is not obvious (error messages)."""
+        if not self._positional:
+            return ""
+        records = self._loaded()
+        if not records:
+            return ": it has no rows"
+        return (
+            f": its rows have no keys, so they are keyed by position, '0' to '{len(records) - 1}'"
+        )
 
     def update(self, record: Record) -> None:
         """Insert ``record``, or merge it into the stored record with its key

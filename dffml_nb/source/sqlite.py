@@ -63,10 +63,16 @@ class SQLiteSource(Source):
         # holds these (anything else was changed by another writer meanwhile)
         self._stored: dict[str, dict[str, Any]] = {}
         self._raw_keys: dict[str, Any] = {}  # keys read as other types than str (rowids)
+        self._by_rowid = False  # the table has no key column: rows are keyed by rowid
 
     @property
     def origin(self) -> str:
         return f"{self.filename} (table {self.table!r})"
+
+    def _keys_hint(self) -> str:
+        if self._by_rowid:
+            return f": its table has no {KEY!r} column, so its rows are keyed by rowid"
+        return ""
 
     # -- reading ----------------------------------------------------------
 
@@ -105,6 +111,7 @@ class SQLiteSource(Source):
                 stored[text] = row
                 records.append(row_to_record(text, row))
         self._stored, self._raw_keys = stored, raw_keys
+        self._by_rowid = table.by_rowid
         where = "rowid {}" if table.by_rowid else "row {}"
         return by_key(records, self.origin, lambda i: where.format(i + 1))
 
