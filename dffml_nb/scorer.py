@@ -105,8 +105,11 @@ class Scorer:
         features, _ = model._require_config()
         wanted = [f for f in features if f.name != truth.name] + [truth]
         frame = arrays.to_frame(data, wanted, allow_empty=False)
-        predicted, _ = model.predict_arrays(arrays.matrix(frame, features))
+        X = arrays.matrix(frame, features)
+        arrays.require_values(frame, X, features, "predict")
         expected = arrays.target(frame, truth, numeric=self.kind == "regression")
+        arrays.require_truth(frame, expected, truth)
+        predicted, _ = model.predict_arrays(X)
         value = self(expected, predicted)
         model._remember_score(self.name, value)
         return Score(value, self.name, self.greater_is_better, len(frame), model.name)

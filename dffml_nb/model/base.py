@@ -289,7 +289,9 @@ class Model:
         self._ensure_trained()
         features, target = self._require_config()
         frame = arrays.to_frame(data, features, allow_empty=True)
-        values, confidences = self.predict_arrays(arrays.matrix(frame, features))
+        X = arrays.matrix(frame, features)
+        arrays.require_values(frame, X, features)
+        values, confidences = self.predict_arrays(X)
         if as_frame:
             result = frame.copy(deep=False)  # new columns go on the copy only
             given = data[0] if len(data) == 1 else None
@@ -432,12 +434,19 @@ class Model:
         import numpy as np
 
         from dffml_nb.df import Definition, op
+        from dffml_nb.model.data import MissingValueError
 
         features, target = self._require_config()
         model = self
 
         def predict_one(**values: Any) -> Any:
             row = np.asarray([[values[feature.name] for feature in features]], dtype=np.float64)
+            if np.isnan(row).any():
+                name = features[int(np.isnan(row[0]).argmax())].name
+                raise MissingValueError(
+                    f"{model.name}: feature {name!r} is missing ({values[name]!r}): the "
+                    "model needs every feature to predict"
+                )
             predicted, _ = model.predict_arrays(row)
             value = predicted[0]
             return value.item() if hasattr(value, "item") else value

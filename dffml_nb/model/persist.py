@@ -28,7 +28,8 @@ from typing import Any
 
 METADATA = "model.json"
 FORMAT = "dffml_nb.model"
-VERSION = 1
+VERSION = 1  # written by this dffml_nb
+SUPPORTED: tuple[int, ...] = (1,)  # read by this dffml_nb
 
 # scikit-learn internals that skops does not trust by default but that the
 # registered estimators hold once fitted (checked with skops.io.get_untrusted_types
@@ -141,14 +142,26 @@ def read_metadata(location: str | os.PathLike) -> dict[str, Any]:
         raise ModelFileError(
             f"{path} is not a dffml_nb model description (format is not {FORMAT!r})"
         )
-    if document.get("version", 0) > VERSION:
-        raise ModelFileError(
-            f"{path} was written by a newer dffml_nb (format version {document['version']})"
-        )
+    _check_version(document, path)
     state = document.get("state")
     if not isinstance(state, dict) or not isinstance(state.get("file"), str):
         raise ModelFileError(f"{path} does not name a state file")
     return document
+
+
+def _check_version(document: dict[str, Any], path: Path) -> None:
+    """ModelFileError unless ``document`` has a format version this dffml_nb reads."""
+    supported = f"this dffml_nb supports format version {', '.join(map(str, SUPPORTED))}"
+    if "version" not in document:
+        raise ModelFileError(f"{path} has no format version ('version'); {supported}")
+    version = document["version"]
+    if isinstance(version, int) and not isinstance(version, bool) and version > max(SUPPORTED):
+        raise ModelFileError(
+            f"{path} was written by a newer dffml_nb (format version {version}); "
+            f"{supported}: upgrade dffml_nb to load it"
+        )
+    if version not in SUPPORTED or isinstance(version, bool):
+        raise ModelFileError(f"{path} has an unknown format version {version!r}; {supported}")
 
 
 def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:

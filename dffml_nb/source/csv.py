@@ -72,6 +72,8 @@ class CSVSource(Source):
                 header = next(csv.reader(handle, delimiter=self.delimiter), None)
         except FileNotFoundError:
             raise FileNotFoundError(f"CSV source file not found: {self.filename}") from None
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise self._unreadable(error) from error
         if header:
             # pandas would rename the second "x" to "x.1", and a save would drop it
             check_columns(header, str(self.filename))
@@ -101,13 +103,16 @@ class CSVSource(Source):
         needed = [*wanted, key] if key else wanted
         # text stays text for keys and str features ("007" is not 7)
         dtype = {name: str for name in needed if name == key or _is_text(features, name)}
-        frame = pd.read_csv(
-            self.filename,
-            sep=self.delimiter,
-            encoding=self.encoding,
-            usecols=needed if _parse_only_needed(needed, header) else None,
-            dtype=dtype or None,
-        )
+        try:
+            frame = pd.read_csv(
+                self.filename,
+                sep=self.delimiter,
+                encoding=self.encoding,
+                usecols=needed if _parse_only_needed(needed, header) else None,
+                dtype=dtype or None,
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from error
         if key is not None:
             keys = frame.pop(key)  # the frame is ours: no copy
             if keys.hasnans:
@@ -120,6 +125,39 @@ class CSVSource(Source):
             frame = frame[wanted]
         frame.index = index
         return frame, self._line_of
+
+    def _unreadable(self, error: Exception) -> SourceError:
+        """The error for a file that does not parse, naming the line at fault.
+
+        pandas' message counts rows rather than lines; reading the file again
+        with the ``csv`` module finds the line a bad row starts on.
+        """
+        if isinstance(error, UnicodeDecodeError):
+            return SourceError(
+                f"{self.filename}: not {self.encoding} text (byte {error.start}: "
+                f"{error.reason}); pass the file's encoding, e.g. encoding='latin-1'"
+            )
+        with open(self.filename, newline="", encoding=self.encoding) as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+            start = 1
+            try:
+                width = len(next(reader, []))
+                start = reader.line_num + 1
+                for row in reader:
+                    if len(row) > width:
+                        return SourceError(
+                            f"{self.filename}, line {start}: {len(row)} fields, but the "
+                            f"header names {width} columns: remove the extra fields, or quote "
+                            "a field that contains the delimiter"
+                        )
+                    start = reader.line_num + 1
+            except csv.Error as problem:
+                return SourceError(
+                    f"{self.filename}, line {start}: a quoted field is never closed or is "
+                    f"malformed ({problem}): close the quote, and double any quote inside "
+                    'a quoted field ("")'
+                )
+        return SourceError(f"{self.filename}: cannot parse as CSV: {error}")
 
     def _line_of(self, position: int) -> int:
         """The line on which data row ``position`` starts.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -72,6 +73,13 @@ class JSONSource(Source):
                 f"{self.filename}: malformed JSON at line {error.lineno}, column {error.colno} "
                 f"(character {error.pos}): {error.msg}"
             ) from error
+        except RecursionError:
+            # raised without its cause chained: a RecursionError traceback is long
+            raise SourceError(
+                f"{self.filename}: JSON nested too deeply for Python to read (arrays or "
+                f"objects more than about {sys.getrecursionlimit()} levels inside one "
+                "another): records are at most a few levels deep"
+            ) from None
 
     def _rows(self, data: list[Any], text: str, repeated: list[_Repeat]) -> dict[str, Record]:
         """Records from a list of flat rows (or exported records)."""
