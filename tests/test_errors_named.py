@@ -155,3 +155,76 @@ def test_missing_value_in_a_flow_operation_names_the_feature() -> None:
     with pytest.raises(Exception) as raised:
         run_sync(flow, {"ctx": {"Years": float("nan")}})
     assert "'Years'" in str(raised.value) and "missing" in str(raised.value)
+
+
+# -- a model location that cannot be written -------------------------------------------
+
+
+def untrained(location: Path) -> Model:
+    return Model.load("scikitlr")(
+        features=["Years:int:1"], predict="Salary:float:1", location=location
+    )
+
+
+def test_training_into_a_location_below_a_file_names_the_directory(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    location = tmp_path / "notes.txt" / "model"
+    with pytest.raises(ModelFileError) as raised:
+        train(untrained(location), ROWS)
+    message = one_line(raised)
+    assert f"cannot save the model to '{location}'" in message
+    assert "not a directory" in message and "location" in message
+
+
+def test_training_into_a_location_that_is_a_file_names_it(tmp_path: Path) -> None:
+    location = tmp_path / "model"
+    location.write_text("a file")
+    with pytest.raises(ModelFileError) as raised:
+        train(untrained(location), ROWS)
+    assert f"'{location}'" in one_line(raised)
+    assert location.read_text() == "a file"
+
+
+def test_training_into_an_unwritable_directory_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    location = tmp_path / "readonly"
+    location.mkdir()
+    location.chmod(0o555)
+    if os.geteuid() == 0:  # root ignores permission bits: answer as for everyone else
+        monkeypatch.setattr(os, "access", lambda path, mode, **kw: str(path) != str(location))
+    try:
+        with pytest.raises(ModelFileError) as raised:
+            train(untrained(location / "model"), ROWS)
+    finally:
+        location.chmod(0o755)
+    message = one_line(raised)
+    assert f"cannot save the model to '{location / 'model'}'" in message
+    assert "permission" in message
+    assert list(location.iterdir()) == []
+
+
+def test_a_save_refused_by_the_file_system_names_the_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    location = tmp_path / "model"
+    location.mkdir()
+    real_open = os.open
+
+    def denied(path: object, *args: object, **kwargs: object) -> int:
+        # the kernel's answer once the folder stopped being writable (after the check)
+        if str(path).startswith(str(location) + os.sep):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(ModelFileError) as raised:
+        train(untrained(location), ROWS)
+    monkeypatch.undo()
+    message = one_line(raised)
+    assert f"cannot save the model to '{location}'" in message and "permission" in message
+    assert list(location.iterdir()) == []

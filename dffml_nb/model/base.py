@@ -221,6 +221,8 @@ class Model:
         from dffml_nb.model import data as arrays
 
         features, target = self._require_config()
+        if self.location is not None:
+            persist.check_writable(self.location)
         supervised = self.kind != "clusterer"
         wanted = [*features, target] if supervised else list(features)
         frame = arrays.to_frame(data, wanted, allow_empty=True)

@@ -19,6 +19,7 @@ trusts, and the only extra types we trust are the scikit-learn internals in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -68,7 +69,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
 
 
 class ModelFileError(ValueError):
-    """A model directory or file that is missing, damaged or not trusted."""
+    """A model directory or file that is missing, damaged, not trusted, or cannot be written."""
 
 
 def has_saved_model(location: str | os.PathLike) -> bool:
@@ -87,12 +88,9 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     from dffml_nb.df.atomic import write_atomic  # imports the dataflow core: only when saving
 
     directory = Path(location)
-    directory.mkdir(parents=True, exist_ok=True)
     blob = skops.io.dumps(state)
     digest = hashlib.sha256(blob).hexdigest()
     state_file = directory / f"model-{digest[:16]}.skops"
-    if not state_file.exists():
-        write_atomic(state_file, blob)
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -101,12 +99,47 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     }
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
     metadata_file = directory / METADATA
-    write_atomic(metadata_file, text)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not state_file.exists():
+            write_atomic(state_file, blob)
+        write_atomic(metadata_file, text)
+    except OSError as error:
+        raise unwritable(directory, error) from error
     # only now is the old state unreferenced
     for stale in directory.glob("model-*.skops"):
         if stale != state_file:
-            stale.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # saved already: a leftover is harmless
+                stale.unlink()
     return metadata_file
+
+
+def unwritable(directory: Path, error: OSError | None = None) -> ModelFileError:
+    """The error for a location a model cannot be saved to, naming it and why."""
+    if isinstance(error, (NotADirectoryError, FileExistsError)) or directory.is_file():
+        reason = "it, or a folder above it, is a file, not a directory"
+    elif error is None or isinstance(error, PermissionError):
+        reason = "no permission to create it or to write in it"
+    else:
+        reason = error.strerror or str(error)
+    return ModelFileError(
+        f"cannot save the model to {str(directory)!r}: {reason}; choose a location you can "
+        "write (location=... or -model-location DIR)"
+    )
+
+
+def check_writable(location: str | os.PathLike) -> None:
+    """ModelFileError if a model plainly cannot be saved to ``location`` (its nearest
+    existing folder is a file or is not writable): checked before training, so that
+    no one waits for a model that cannot be kept."""
+    directory = Path(location)
+    existing = directory
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise unwritable(directory, NotADirectoryError())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise unwritable(directory, PermissionError())
 
 
 def update_metadata(location: str | os.PathLike, **changes: Any) -> None:
