@@ -20,6 +20,7 @@ trusts, and the only extra types we trust are the scikit-learn internals in
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -105,6 +106,8 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
             write_atomic(state_file, blob)
         write_atomic(metadata_file, text)
     except OSError as error:
+        if not _location_problem(error):
+            raise  # e.g. a full disk: not something another location would fix
         raise unwritable(directory, error) from error
     # only now is the old state unreferenced
     for stale in directory.glob("model-*.skops"):
@@ -114,12 +117,21 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     return metadata_file
 
 
+def _location_problem(error: OSError) -> bool:
+    """Whether ``error`` means the location itself cannot hold a model."""
+    return isinstance(
+        error, (PermissionError, NotADirectoryError, FileExistsError, IsADirectoryError)
+    ) or error.errno == errno.EROFS
+
+
 def unwritable(directory: Path, error: OSError | None = None) -> ModelFileError:
     """The error for a location a model cannot be saved to, naming it and why."""
     if isinstance(error, (NotADirectoryError, FileExistsError)) or directory.is_file():
         reason = "it, or a folder above it, is a file, not a directory"
     elif error is None or isinstance(error, PermissionError):
         reason = "no permission to create it or to write in it"
+    elif error.errno == errno.EROFS:
+        reason = "it is on a read-only file system"
     else:
         reason = error.strerror or str(error)
     return ModelFileError(
