@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 KINDS = ("regressor", "classifier", "clusterer")
 
-_FOUND: dict[str, type] = {}  # Model.load cache: name -> class
-
 
 class ModelNotTrainedError(RuntimeError):
     """Predicting (or saving) before the model was trained or loaded."""
@@ -412,15 +410,14 @@ class Model:
         An unknown name raises ``dffml_nb.plugins.PluginError`` listing the
         registered model names.
         """
-        found = _FOUND.get(name)
-        if found is None:
-            from dffml_nb import plugins
+        from dffml_nb import plugins
 
-            found = plugins.load("model", name)
-            if not isinstance(found, type):
-                raise plugins.PluginError(f"model plugin {name!r} is {found!r}, not a class")
-            # reading entry points costs ~40 ms; a found class stays valid for the process
-            _FOUND[name] = found
+        found = plugins.load("model", name)  # built-ins: no scan of every package
+        if not (isinstance(found, type) and issubclass(found, Model)):
+            raise plugins.PluginError(
+                f"model plugin {name!r} is {found!r}, not a class: expected a subclass of "
+                "dffml_nb.model.Model"
+            )
         return found
 
     load = _ClassOrInstance(_load_class, _load_location)

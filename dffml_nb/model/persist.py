@@ -119,9 +119,10 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
 
 def _location_problem(error: OSError) -> bool:
     """Whether ``error`` means the location itself cannot hold a model."""
-    return isinstance(
-        error, (PermissionError, NotADirectoryError, FileExistsError, IsADirectoryError)
-    ) or error.errno == errno.EROFS
+    return (
+        isinstance(error, (PermissionError, NotADirectoryError, FileExistsError, IsADirectoryError))
+        or error.errno == errno.EROFS
+    )
 
 
 def unwritable(directory: Path, error: OSError | None = None) -> ModelFileError:

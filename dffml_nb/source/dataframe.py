@@ -33,7 +33,7 @@ class DataFrameSource(Source):
     DataFrame passed in is never modified.
     """
 
-    kind = "df"
+    kind = "dataframe"
 
     def __init__(self, frame: pd.DataFrame | None = None, key: str | None = None) -> None:
         super().__init__()

@@ -4,8 +4,8 @@
 rows, Records) or a file name (by suffix); ``as_frame`` combines several such
 arguments into one DataFrame — what ``train`` / ``score`` / ``predict`` call.
 Source classes are looked up through the ``dffml_nb.source`` entry points, as a
-third-party source would be, except this package's own (registered there too):
-scanning entry points costs 20-100 ms, more than reading a 100,000-row file.
+third-party source would be (this package's own without scanning every package:
+see :mod:`dffml_nb.plugins`).
 """
 
 from __future__ import annotations
@@ -34,27 +34,19 @@ SUFFIXES: dict[str, str] = {
     ".db": "sqlite",
 }
 
-#: the sources of this package, as registered in its entry points (pyproject.toml)
-BUILTIN: dict[str, str] = {
-    "memory": "dffml_nb.source.memory:MemorySource",
-    "csv": "dffml_nb.source.csv:CSVSource",
-    "json": "dffml_nb.source.json:JSONSource",
-    "df": "dffml_nb.source.dataframe:DataFrameSource",
-    "sqlite": "dffml_nb.source.sqlite:SQLiteSource",
-}
-
-_classes: dict[str, type[Source]] = {}  # entry points are slow to scan: look each name up once
-
 
 def source_class(name: str) -> type[Source]:
-    """The source class registered as ``name`` (or at import path ``name``)."""
-    cls = _classes.get(name)
-    if cls is None:
-        if name in BUILTIN:
-            cls = plugins.import_path(BUILTIN[name])
-        else:
-            cls = plugins.load("source", name)
-        _classes[name] = cls
+    """The source class registered as ``name`` (or at import path ``name``).
+
+    This package's own sources are registered in its ``pyproject.toml`` like any
+    plugin's; :mod:`dffml_nb.plugins` finds them without scanning every package.
+    """
+    cls = plugins.load("source", name)
+    if not (isinstance(cls, type) and issubclass(cls, Source)):
+        raise plugins.PluginError(
+            f"source plugin {name!r} is {cls!r}, not a class: expected a subclass of "
+            "dffml_nb.source.Source"
+        )
     return cls
 
 
@@ -98,7 +90,7 @@ def open_source(obj: Any = None, **kwargs: Any) -> Source:
             raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
         return obj
     if is_frame(obj):
-        return source_class("df")(obj, **kwargs)
+        return source_class("dataframe")(obj, **kwargs)
     if isinstance(obj, (Record, Mapping)):
         return source_class("memory")([obj], **kwargs)
     if isinstance(obj, (str, os.PathLike)):
