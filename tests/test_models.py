@@ -436,7 +436,7 @@ def test_save_and_load_explicitly(tmp_path):
         model.save()
     model.location = tmp_path
     assert model.save() == tmp_path
-    loaded = Model.load("scikitlr")(location=tmp_path).load()
+    loaded = Model.load("scikitlr")(location=tmp_path).restore()
     assert loaded.is_trained and str(loaded.target) == "Salary:float:1"
     with pytest.raises(ModelNotTrainedError):
         quickstart_model(location=tmp_path / "other").save()
@@ -483,8 +483,46 @@ def test_object_hyperparameters_survive_reload(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(data)
-    reloaded = Model.load("scikitgpr")(location=tmp_path).load()
+    reloaded = Model.load("scikitgpr")(location=tmp_path).restore()
     assert (
         reloaded.hyperparameter_values["kernel"] == kernel
     )  # the object, not its text in model.json
     assert json.loads((tmp_path / "model.json").read_text())["versions"]["sklearn"]
+
+
+# -- Model.load (a class by name) and Model.open / restore (a trained model on disk) ---------
+
+
+def test_load_names_a_class_open_reads_a_trained_model(tmp_path):
+    trained = quickstart_model(location=tmp_path).fit(QUICKSTART)
+    assert Model.load("scikitlr") is type(trained)  # the registry: a class, not a model
+    opened = Model.open(tmp_path)  # the disk: the kind comes from model.json
+    assert type(opened) is type(trained) and opened.is_trained
+    assert [f.name for f in opened.features] == [f.name for f in trained.features]
+    expected = trained.predict(UNSEEN, as_frame=True)["Salary"].tolist()
+    assert opened.predict(UNSEEN, as_frame=True)["Salary"].tolist() == pytest.approx(expected)
+    assert type(Model.load("scikitlr").open(tmp_path)) is type(trained)
+    with pytest.raises(ModelFileError, match="holds a 'scikitlr' model, not 'slr'"):
+        Model.load("slr").open(tmp_path)
+
+
+def test_instance_load_still_restores_with_a_deprecation_warning(tmp_path):
+    quickstart_model(location=tmp_path).fit(QUICKSTART)
+    model = Model.load("scikitlr")(location=tmp_path)
+    with pytest.warns(DeprecationWarning, match=r"model\.restore\(\)"):
+        assert model.load() is model
+    assert model.is_trained and model.features is not None
+
+
+def test_open_never_imports_what_model_json_names(tmp_path):
+    quickstart_model(location=tmp_path).fit(QUICKSTART)
+    metadata = tmp_path / "model.json"
+    document = json.loads(metadata.read_text())
+    document["model"] = "json.tool:main"  # an import path, not a registered name
+    metadata.write_text(json.dumps(document))
+    sys.modules.pop("json.tool", None)
+    with pytest.raises(ModelFileError, match="not registered"):
+        Model.open(tmp_path)
+    assert "json.tool" not in sys.modules
+    with pytest.raises(ModelFileError, match="no saved model"):
+        Model.open(tmp_path / "absent")

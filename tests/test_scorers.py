@@ -105,7 +105,7 @@ def test_score_a_model_and_remember_it(tmp_path):
     assert "mae = 0.5" in model._repr_html_()
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["last_score"] == ["mae", pytest.approx(0.5)]
-    assert Model.load("scikitlr")(location=tmp_path).load().last_score == (
+    assert Model.load("scikitlr")(location=tmp_path).restore().last_score == (
         "mae",
         pytest.approx(0.5),
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,21 +45,33 @@ class ModelNotTrainedError(RuntimeError):
     """Predicting (or saving) before the model was trained or loaded."""
 
 
-class _ClassOrInstance:
-    """A method that does one thing on the class and another on an instance.
+class _LoadByName:
+    """``Model.load``: the registry lookup on the class.
 
-    ``Model.load("scikitlr")`` looks a model class up by name, while
-    ``model.load()`` reads a trained model from ``model.location``.
+    ``Model.load("scikitlr")`` returns the model class registered under that name.
+    Until dffml_nb 0.1 ``model.load()`` on an instance read the trained model from
+    ``model.location``; that is :meth:`Model.restore` now, and the old spelling
+    still works, with a DeprecationWarning.
     """
 
-    def __init__(self, on_class: Any, on_instance: Any) -> None:
-        self.on_class, self.on_instance = on_class, on_instance
-        self.__doc__ = on_instance.__doc__
+    def __init__(self, lookup: Any) -> None:
+        self.lookup = lookup
+        self.__doc__ = lookup.__doc__
 
     def __get__(self, instance: Any, owner: type) -> Any:
         if instance is None:
-            return self.on_class.__get__(owner, type(owner))
-        return self.on_instance.__get__(instance, owner)
+            return self.lookup.__get__(owner, type(owner))
+
+        def load() -> Model:
+            warnings.warn(
+                "model.load() (reading the trained model from model.location) is now "
+                "model.restore(); Model.load(name) looks a model class up by name",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return instance.restore()
+
+        return load
 
 
 def feature_text(feature: Any) -> str:
@@ -254,7 +267,7 @@ class Model:
         if self._trained:
             return
         if self.location is not None and persist.has_saved_model(self.location):
-            self._load_location()
+            self.restore()
             return
         where = f"; there is no saved model in {str(self.location)!r}" if self.location else ""
         raise ModelNotTrainedError(
@@ -365,8 +378,13 @@ class Model:
         persist.save(self.location, self._get_state(), self._metadata())
         return self.location
 
-    def _load_location(self) -> Model:
-        """Read the trained model saved in ``location``; returns the model."""
+    def restore(self) -> Model:
+        """Read the trained model saved in ``location`` into this model; returns it.
+
+        (Predicting with an untrained model that has a ``location`` does this by
+        itself.) The saved model must be of this model's kind and, when this model
+        names features or a target, trained on the same ones.
+        """
         if self.location is None:
             raise ValueError(
                 f"{self.name}: no location to load from (pass location=... to the model)"
@@ -376,7 +394,7 @@ class Model:
         if metadata.get("model") != self.name:
             raise persist.ModelFileError(
                 f"{where} holds a {metadata.get('model')!r} model, not {self.name!r}: "
-                f"use Model.load({metadata.get('model')!r})"
+                f"use Model.open({str(self.location)!r}) or Model.load({metadata.get('model')!r})"
             )
         saved_features = metadata.get("features") or []
         if self.features is None:
@@ -408,7 +426,7 @@ class Model:
         """The model class registered as ``name`` (or at ``package.module:Class``).
 
         An unknown name raises ``dffml_nb.plugins.PluginError`` listing the
-        registered model names.
+        registered model names. (A trained model on disk: :meth:`open`.)
         """
         from dffml_nb import plugins
 
@@ -420,7 +438,33 @@ class Model:
             )
         return found
 
-    load = _ClassOrInstance(_load_class, _load_location)
+    load = _LoadByName(_load_class)
+
+    @classmethod
+    def open(cls, location: str | os.PathLike[str]) -> Model:
+        """The trained model saved in ``location``, whatever its kind.
+
+        ``Model.open("model")`` reads the registered name in ``model.json`` and
+        restores that model (only registered names are looked up: a model file
+        never makes dffml_nb import a module). On a model class,
+        ``SLR.open("model")`` expects that kind.
+        """
+        if cls is Model:
+            from dffml_nb import plugins
+
+            name = persist.read_metadata(location).get("model")
+            try:
+                found = plugins.registered("model", str(name))
+            except plugins.PluginError as error:
+                raise persist.ModelFileError(
+                    f"{Path(location) / persist.METADATA} holds a {name!r} model, which is "
+                    f"not registered ({error}): restore it with its class, "
+                    "MyModel(location=...).restore()"
+                ) from error
+            if not (isinstance(found, type) and issubclass(found, Model)):
+                raise persist.ModelFileError(f"registered model {name!r} is not a Model class")
+            return found(location=location).restore()
+        return cls(location=location).restore()
 
     # -- dataflow ------------------------------------------------------------
 
