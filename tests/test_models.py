@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 import subprocess
@@ -106,6 +107,65 @@ def test_hyperparameters_from_signature_and_constraints():
     # deprecated parameters are not offered
     assert "probability" not in Model.load("scikitsvc").hyperparameters()
     assert Model.load("slr").hyperparameters() == {}
+
+
+@pytest.fixture
+def without_constraints(monkeypatch):
+    """scikit-learn without its private ``_parameter_constraints`` (as a future
+    release might be), and no hyperparameters cached from before."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    for cls in RandomForestClassifier.__mro__:
+        if "_parameter_constraints" in cls.__dict__:
+            monkeypatch.delattr(cls, "_parameter_constraints")
+    model_cls = Model.load("scikitrfc")
+    for cache in ("_hyperparameters", "_accepted"):
+        if cache in model_cls.__dict__:
+            monkeypatch.delattr(model_cls, cache)
+    assert not hasattr(RandomForestClassifier, "_parameter_constraints")
+    return model_cls
+
+
+def test_hyperparameters_fall_back_to_the_signature(without_constraints, monkeypatch):
+    hyper = without_constraints.hyperparameters()
+    from sklearn.ensemble import RandomForestClassifier
+
+    assert list(hyper) == list(inspect.signature(RandomForestClassifier).parameters)
+    assert tuple(hyper["n_estimators"]) == (int, 100, None)  # the type of the default
+    assert tuple(hyper["criterion"]) == (str, "gini", None)  # no choices known
+    assert hyper["bootstrap"].type is bool
+    assert hyper["max_depth"].default is None
+    assert "number of trees" in hyper["n_estimators"].help  # from the documentation still
+    model = without_constraints(
+        features=FEATURES, predict="Salary:int:1", n_estimators="5", max_depth="3"
+    )
+    assert model.hyperparameter_values == {"n_estimators": 5, "max_depth": 3}
+    monkeypatch.undo()  # scikit-learn's own fit validates with its constraints
+    model.fit(QUICKSTART)
+    assert model.estimator.max_depth == 3 and len(model.estimator.estimators_) == 5
+
+
+def test_misshapen_constraints_are_ignored(monkeypatch):
+    from sklearn.linear_model import Ridge
+
+    model_cls = Model.load("scikitridge")
+    for cache in ("_hyperparameters", "_accepted"):
+        if cache in model_cls.__dict__:
+            monkeypatch.delattr(model_cls, cache)
+    weird = {"alpha": "not a list", "solver": [object(), type("Interval", (), {})()], 3: []}
+    monkeypatch.setattr(Ridge, "_parameter_constraints", weird)
+    hyper = model_cls.hyperparameters()
+    assert tuple(hyper["alpha"]) == (float, 1.0, None)
+    assert hyper["solver"].default == "auto" and hyper["solver"].choices is None
+    assert model_cls(alpha="0.5").hyperparameter_values == {"alpha": 0.5}
+
+
+def test_help_texts_are_first_sentences_of_the_documentation():
+    hyper = Model.load("scikitrfc").hyperparameters()
+    assert hyper["n_estimators"].help == "The number of trees in the forest."
+    assert all(not h.help.endswith(("e.g.", "a.k.a.")) for h in hyper.values())
+    lor = Model.load("scikitlor").hyperparameters()
+    assert lor["C"].help.startswith("Inverse of regularization strength")
 
 
 def test_hyperparameter_text_is_converted():

@@ -153,7 +153,7 @@ class Model:
         location: str | os.PathLike | None = None,
         **hyperparameters: Any,
     ) -> None:
-        known = type(self).hyperparameters()
+        known = type(self)._accepted_hyperparameters()
         unknown = [key for key in hyperparameters if key not in known]
         if unknown:
             valid = ", ".join(["features", "predict", "location", *known])
@@ -179,6 +179,12 @@ class Model:
     def hyperparameters(cls) -> dict[str, Hyperparameter]:
         """``{name: Hyperparameter(type, default, choices, ...)}`` this model accepts."""
         return {}
+
+    @classmethod
+    def _accepted_hyperparameters(cls) -> dict[str, Hyperparameter]:
+        """What the constructor accepts (:meth:`hyperparameters`; a subclass may
+        return them without the help texts, which are costlier to find)."""
+        return cls.hyperparameters()
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement _fit")

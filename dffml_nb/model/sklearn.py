@@ -19,7 +19,7 @@ Clusterers that cannot label new data (spectral, agglomerative, OPTICS) and
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, ClassVar
 
 from dffml_nb.model.base import Model
 from dffml_nb.model.config import Hyperparameter
@@ -94,6 +94,10 @@ class ScikitModel(Model):
         module, _, attr = cls.estimator_path.partition(":")
         return getattr(importlib.import_module(module), attr)
 
+    #: per class, once computed: with help texts / without (see _accepted_hyperparameters)
+    _hyperparameters: ClassVar[dict[str, Hyperparameter] | None] = None
+    _accepted: ClassVar[dict[str, Hyperparameter] | None] = None
+
     @classmethod
     def hyperparameters(cls) -> dict[str, Hyperparameter]:
         """The estimator's constructor arguments: ``{name: Hyperparameter}``."""
@@ -101,6 +105,16 @@ class ScikitModel(Model):
         if cached is None:
             cached = introspect(cls.estimator_class())
             cls._hyperparameters = cached
+        return cached
+
+    @classmethod
+    def _accepted_hyperparameters(cls) -> dict[str, Hyperparameter]:
+        # building a model checks its keywords: no need to parse the documentation
+        # (docstring_parser) for help texts only forms and --help show
+        cached = cls.__dict__.get("_hyperparameters") or cls.__dict__.get("_accepted")
+        if cached is None:
+            cached = introspect(cls.estimator_class(), help=False)
+            cls._accepted = cached
         return cached
 
     def make_estimator(self, y: Any = None) -> Any:
