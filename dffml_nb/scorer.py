@@ -124,7 +124,12 @@ class Scorer:
             return name
         from dffml_nb import plugins
 
-        return plugins.load("scorer", name)
+        found = plugins.load("scorer", name)
+        if not isinstance(found, Scorer):
+            raise plugins.PluginError(
+                f"scorer plugin {name!r} is {found!r}, not a dffml_nb.scorer.Scorer"
+            )
+        return found
 
     def _repr_html_(self) -> str:
         better = "higher" if self.greater_is_better else "lower"

@@ -107,6 +107,7 @@ def test_save_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "flow.json"
     calc_flow().save(path)
     before = path.read_text()
+
     def boom(*args, **kwargs):
         raise OSError("disk full")
 

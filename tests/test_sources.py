@@ -818,3 +818,16 @@ def test_load_with_features_converts(tmp_path: Path) -> None:
     records = load(path, features=["Years:float:1", "Salary:str:1"])
     assert records[0].features() == {"Years": 0.0, "Salary": "10"}
     assert type(records[0].feature("Years")) is float
+
+
+def test_frame_columns_that_are_not_text_name_features_as_text() -> None:
+    # a DataFrame without a header row: columns 0, 1 (found by mypy: the fast path kept ints)
+    records = load(pd.DataFrame([[1, 2], [3, 4]]))
+    assert records[0].features() == {"0": 1, "1": 2}
+    assert records[1].feature("1") == 4
+
+
+def test_coerce_refuses_duplicate_columns() -> None:
+    frame = pd.DataFrame([[1, 2]], columns=["x", "x"])
+    with pytest.raises(SourceError, match="'x' appears twice"):
+        coerce(frame, ["x:int"], "frame")

@@ -58,9 +58,10 @@ class _LoadByName:
         self.lookup = lookup
         self.__doc__ = lookup.__doc__
 
-    def __get__(self, instance: Any, owner: type) -> Any:
+    def __get__(self, instance: Model | None, owner: type[Model]) -> Any:
         if instance is None:
             return self.lookup.__get__(owner, type(owner))
+        model = instance
 
         def load() -> Model:
             warnings.warn(
@@ -69,7 +70,7 @@ class _LoadByName:
                 DeprecationWarning,
                 stacklevel=2,
             )
-            return instance.restore()
+            return model.restore()
 
         return load
 
@@ -150,7 +151,7 @@ class Model:
         self,
         features: Any = None,
         predict: Any = None,
-        location: str | os.PathLike | None = None,
+        location: str | os.PathLike[str] | None = None,
         **hyperparameters: Any,
     ) -> None:
         known = type(self)._accepted_hyperparameters()
@@ -258,7 +259,7 @@ class Model:
         self._fit(X, y)
         self._trained = True
         self.last_score = None
-        if self.kind == "regressor":
+        if y is not None and self.kind == "regressor":
             predicted, _ = self._predict(X)
             self.confidence = _r2(y, predicted)
         if self.location is not None:
@@ -332,11 +333,11 @@ class Model:
         name = self.target.name
         columns = list(frame.columns)
         rows = zip(*(frame[column].tolist() for column in columns))
-        confidences = [None] * len(values) if confidences is None else confidences.tolist()
+        confidence_list = [None] * len(values) if confidences is None else confidences.tolist()
         return [
             Record(key, dict(zip(columns, row)), {name: Prediction(value, confidence)})
             for key, row, value, confidence in zip(
-                frame.index.tolist(), rows, values.tolist(), confidences
+                frame.index.tolist(), rows, values.tolist(), confidence_list
             )
         ]
 

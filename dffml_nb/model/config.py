@@ -11,9 +11,11 @@ the defaults alone); a one-line help text comes from the numpydoc
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import numbers
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,15 +49,15 @@ class Hyperparameter:
     """
 
     name: str
-    type: type
+    type: builtins.type  # (the field is named "type": inside the class, "type" is it)
     default: Any
     choices: tuple[Any, ...] | None = None
-    types: tuple[type, ...] = ()
+    types: tuple[builtins.type, ...] = ()
     low: float | None = None
     high: float | None = None
     help: str = ""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter((self.type, self.default, self.choices))
 
     def parse(self, value: Any) -> Any:

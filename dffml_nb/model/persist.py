@@ -73,12 +73,12 @@ class ModelFileError(ValueError):
     """A model directory or file that is missing, damaged, not trusted, or cannot be written."""
 
 
-def has_saved_model(location: str | os.PathLike) -> bool:
+def has_saved_model(location: str | os.PathLike[str]) -> bool:
     """Whether ``location`` holds a saved model (its ``model.json``)."""
     return (Path(location) / METADATA).is_file()
 
 
-def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> Path:
+def save(location: str | os.PathLike[str], state: Any, metadata: dict[str, Any]) -> Path:
     """Persist ``state`` (anything skops can write) and ``metadata`` (JSON) to ``location``.
 
     Returns the path of ``model.json``. ``metadata`` must be JSON-serialisable;
@@ -141,7 +141,7 @@ def unwritable(directory: Path, error: OSError | None = None) -> ModelFileError:
     )
 
 
-def check_writable(location: str | os.PathLike) -> None:
+def check_writable(location: str | os.PathLike[str]) -> None:
     """ModelFileError if a model plainly cannot be saved to ``location`` (its nearest
     existing folder is a file or is not writable): checked before training, so that
     no one waits for a model that cannot be kept."""
@@ -155,7 +155,7 @@ def check_writable(location: str | os.PathLike) -> None:
         raise unwritable(directory, PermissionError())
 
 
-def update_metadata(location: str | os.PathLike, **changes: Any) -> None:
+def update_metadata(location: str | os.PathLike[str], **changes: Any) -> None:
     """Change fields of a saved model's ``model.json`` (atomically), keeping its state."""
     from dffml_nb.df.atomic import write_atomic
 
@@ -173,7 +173,7 @@ def _json_default(value: Any) -> Any:
     return repr(value)
 
 
-def read_metadata(location: str | os.PathLike) -> dict[str, Any]:
+def read_metadata(location: str | os.PathLike[str]) -> dict[str, Any]:
     """The metadata saved in ``location``, validated; errors name the file."""
     path = Path(location) / METADATA
     if not path.is_file():
@@ -210,7 +210,7 @@ def _check_version(document: dict[str, Any], path: Path) -> None:
         raise ModelFileError(f"{path} has an unknown format version {version!r}; {supported}")
 
 
-def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:
+def load(location: str | os.PathLike[str]) -> tuple[dict[str, Any], Any]:
     """``(metadata, state)`` from ``location``; refuses tampered or foreign files.
 
     Raises :class:`ModelFileError` naming the file when it is missing, does not
@@ -235,7 +235,7 @@ def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:
     return document, load_state(blob, path)
 
 
-def load_state(blob: bytes, path: str | os.PathLike = "<bytes>") -> Any:
+def load_state(blob: bytes, path: str | os.PathLike[str] = "<bytes>") -> Any:
     """Rebuild a skops-serialised state, trusting only defaults and :data:`TRUSTED_TYPES`."""
     import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException

@@ -92,7 +92,8 @@ class ScikitModel(Model):
     def estimator_class(cls) -> type:
         """The scikit-learn estimator class (imports scikit-learn)."""
         module, _, attr = cls.estimator_path.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        estimator: type = getattr(importlib.import_module(module), attr)
+        return estimator
 
     #: per class, once computed: with help texts / without (see _accepted_hyperparameters)
     _hyperparameters: ClassVar[dict[str, Hyperparameter] | None] = None
@@ -154,8 +155,8 @@ class ScikitModel(Model):
         return self.estimator
 
     def _set_state(self, state: Any) -> None:
-        expected = self.estimator_class()
-        inner = getattr(state, "estimator", None) if self.name in CALIBRATED else state
+        expected: Any = self.estimator_class()  # a scikit-learn class: untyped
+        inner: Any = getattr(state, "estimator", None) if self.name in CALIBRATED else state
         if not isinstance(inner, expected):
             raise TypeError(f"saved state is a {type(state).__name__}, not a {expected.__name__}")
         self.estimator = state

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dffml_nb.record import Prediction, Record
 from dffml_nb.source.errors import duplicate_column, duplicate_key, missing_columns
@@ -170,6 +170,7 @@ def records_to_frame(
     import pandas as pd
 
     records = list(records)
+    index: pd.Index
     if positional:
         index = positional_index(len(records))
     else:
@@ -235,8 +236,14 @@ def index_to_records(frame: pd.DataFrame) -> list[Record]:
     """Records from a DataFrame's rows, keyed by its index: each label as str,
     so the RangeIndex of key-less rows keys them "0", "1", ... by position."""
     keys = frame.index.tolist()
-    rows = frame.to_dict(orient="records")  # native Python scalars, not numpy's
-    plain = not frame.isna().to_numpy().any() and not any(map(is_prediction_column, frame.columns))
-    if plain:  # every cell is a feature value: no per-cell checks needed
+    # native Python scalars, not numpy's; column names are str in the fast path below
+    rows = cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
+    plain = (
+        all(isinstance(name, str) for name in frame.columns)
+        and not any(map(is_prediction_column, frame.columns))
+        and not frame.isna().to_numpy().any()
+    )
+    if plain:  # every cell is a feature value under a str name: no per-cell checks needed
         return [Record(key, row) for key, row in zip(keys, rows, strict=True)]
+    # row_to_record leaves missing cells out and names features by str (0 -> "0")
     return [row_to_record(key, row) for key, row in zip(keys, rows, strict=True)]

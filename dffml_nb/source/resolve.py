@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from dffml_nb import plugins
 from dffml_nb.feature import Features, FeatureSpec
@@ -50,7 +50,14 @@ def source_class(name: str) -> type[Source]:
     return cls
 
 
-def is_frame(obj: Any) -> bool:
+def _make(name: str, *args: Any, **kwargs: Any) -> Source:
+    """An instance of the source class registered as ``name`` (each takes its own
+    constructor arguments, which the Source base class does not know)."""
+    factory: Callable[..., Source] = source_class(name)
+    return factory(*args, **kwargs)
+
+
+def is_frame(obj: Any) -> TypeGuard[pd.DataFrame]:
     """Whether ``obj`` is a pandas DataFrame, without importing pandas to find out."""
     pandas = sys.modules.get("pandas")  # no pandas imported: obj cannot be a DataFrame
     return pandas is not None and isinstance(obj, pandas.DataFrame)
@@ -83,20 +90,19 @@ def open_source(obj: Any = None, **kwargs: Any) -> Source:
     """
     name = kwargs.pop("name", None)
     if name is not None:
-        cls = source_class(name)
-        return cls(**kwargs) if obj is None else cls(obj, **kwargs)
+        return _make(name, **kwargs) if obj is None else _make(name, obj, **kwargs)
     if isinstance(obj, Source):
         if kwargs:
             raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
         return obj
     if is_frame(obj):
-        return source_class("dataframe")(obj, **kwargs)
+        return _make("dataframe", obj, **kwargs)
     if isinstance(obj, (Record, Mapping)):
-        return source_class("memory")([obj], **kwargs)
+        return _make("memory", [obj], **kwargs)
     if isinstance(obj, (str, os.PathLike)):
-        return source_class(_suffix_kind(obj))(obj, **kwargs)
+        return _make(_suffix_kind(obj), obj, **kwargs)
     if isinstance(obj, (list, tuple)):
-        return source_class("memory")(obj, **kwargs)
+        return _make("memory", obj, **kwargs)
     raise TypeError(
         f"cannot make a source from {type(obj).__name__}: expected a Source, a DataFrame, "
         "a dict or Record, a list of them, or a file name"
