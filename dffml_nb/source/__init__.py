@@ -5,6 +5,11 @@
 ``update(record)``, ``save()``, ``to_frame()``). ``open_source`` picks one for
 an object or a file name; ``as_frame`` turns any mix of data into one DataFrame.
 Nothing here imports pandas until a DataFrame is actually made or read.
+
+Nothing read is dropped: a key used twice is a :class:`DuplicateKeyError`, a
+value another writer changed since it was read is a :class:`WriteConflictError`
+(SQLite), and every other problem with the data is a :class:`SourceError`
+naming the file and line (or record, column).
 """
 
 from dffml_nb.source.base import Source
