@@ -19,6 +19,7 @@ from dffml_nb.source import (
     JSONSource,
     MemorySource,
     SourceError,
+    WriteConflictError,
     as_frame,
     open_source,
 )
@@ -195,3 +196,53 @@ def test_json_source_is_not_confused_by_a_missing_file(tmp_path: Path) -> None:
     source.update(Record("a", {"x": 1}))
     source.save()
     assert load(path) == [Record("a", {"x": 1})]
+
+
+# -- files rewritten by another writer meanwhile ------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_a_file_changed_since_it_was_read_is_not_overwritten(suffix: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / f"data{suffix}"
+    save(path, Record("a", {"x": 1}))
+    mine = open_source(path)
+    assert mine.record("a").features() == {"x": 1}
+    # another process saves a new record meanwhile
+    code = (
+        "import sys\nfrom dffml_nb.high_level import save\nfrom dffml_nb.record import Record\n"
+        "save(sys.argv[1], Record('theirs', {'x': 2}))\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+    after_theirs = path.read_text()
+    mine.update(Record("mine", {"x": 3}))
+    with pytest.raises(WriteConflictError) as raised:
+        mine.save()  # would write back its stale copy without "theirs"
+    message = str(raised.value)
+    assert str(path) in message and "changed by another writer" in message
+    assert path.read_text() == after_theirs
+    fresh = open_source(path)  # what the message says to do
+    fresh.update(Record("mine", {"x": 3}))
+    fresh.save()
+    assert {r.key for r in load(path)} == {"a", "theirs", "mine"}
+
+
+def test_a_file_created_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "new.csv"
+    mine = CSVSource(path)
+    mine.update(Record("mine", {"x": 1}))  # read: no file yet
+    save(path, Record("theirs", {"x": 2}))  # someone else creates it
+    with pytest.raises(WriteConflictError, match="created by another writer"):
+        mine.save()
+    assert [r.key for r in load(path)] == ["theirs"]
+
+
+def test_saving_again_from_the_same_source_is_not_a_conflict(tmp_path: Path) -> None:
+    path = tmp_path / "data.json"
+    source = JSONSource(path)
+    for i in range(3):
+        source.update(Record(str(i), {"x": i}))
+        source.save()
+    assert [r.key for r in load(path)] == ["0", "1", "2"]

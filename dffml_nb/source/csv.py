@@ -28,6 +28,7 @@ from dffml_nb.source.convert import (
     records_to_frame,
 )
 from dffml_nb.source.errors import SourceError, missing_columns
+from dffml_nb.source.stamp import NOT_READ, Stamp, check_unchanged, stamp
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,6 +57,7 @@ class CSVSource(Source):
         self.key = key
         self.delimiter = delimiter
         self.encoding = encoding
+        self._stamp: Stamp = NOT_READ  # the file as the records were read from it
 
     @property
     def origin(self) -> str:
@@ -179,6 +181,7 @@ class CSVSource(Source):
         return position + 2  # not found (the file changed): assume one line per row
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
+        self._stamp = stamp(self.filename)
         try:
             frame, _ = self._read_frame(None, True, Features())
         except FileNotFoundError:
@@ -192,8 +195,10 @@ class CSVSource(Source):
         from dffml_nb.df.atomic import atomic_write  # the dataflow core loads on first save
 
         frame = records_to_frame(records, predictions=True, origin=str(self.filename))
+        check_unchanged(self.filename, self._stamp, self.origin)
         with atomic_write(self.filename, "w", newline="", encoding=self.encoding) as handle:
             frame.to_csv(handle, sep=self.delimiter, index_label=self.key or KEY)
+        self._stamp = stamp(self.filename)
 
 
 def _parse_only_needed(needed: list[str], header: list[str]) -> bool:

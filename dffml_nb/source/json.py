@@ -20,6 +20,7 @@ from dffml_nb.record import Record
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import KEY, by_key, is_exported_record, rows_to_records
 from dffml_nb.source.errors import SourceError, duplicate_key
+from dffml_nb.source.stamp import NOT_READ, Stamp, check_unchanged, stamp
 
 
 class JSONSource(Source):
@@ -32,12 +33,14 @@ class JSONSource(Source):
         self.filename = Path(filename)
         self.tag = tag
         self._other_tags: dict[str, Any] = {}  # written back untouched
+        self._stamp: Stamp = NOT_READ  # the file as the records were read from it
 
     @property
     def origin(self) -> str:
         return str(self.filename)
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
+        self._stamp = stamp(self.filename)
         try:
             with open(self.filename, encoding="utf-8") as handle:
                 text = handle.read()
@@ -150,9 +153,11 @@ class JSONSource(Source):
 
         data = dict(self._other_tags)
         data[self.tag] = {record.key: record.export() for record in records}
+        check_unchanged(self.filename, self._stamp, self.origin)
         with atomic_write(self.filename, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, default=_plain)
             handle.write("\n")
+        self._stamp = stamp(self.filename)
 
 
 class _Repeat(NamedTuple):
