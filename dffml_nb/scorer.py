@@ -105,8 +105,11 @@ class Scorer:
         features, _ = model._require_config()
         wanted = [f for f in features if f.name != truth.name] + [truth]
         frame = arrays.to_frame(data, wanted, allow_empty=False)
-        predicted, _ = model.predict_arrays(arrays.matrix(frame, features))
+        X = arrays.matrix(frame, features)
+        arrays.require_values(frame, X, features, "predict")
         expected = arrays.target(frame, truth, numeric=self.kind == "regression")
+        arrays.require_truth(frame, expected, truth)
+        predicted, _ = model.predict_arrays(X)
         value = self(expected, predicted)
         model._remember_score(self.name, value)
         return Score(value, self.name, self.greater_is_better, len(frame), model.name)
@@ -121,7 +124,12 @@ class Scorer:
             return name
         from dffml_nb import plugins
 
-        return plugins.load("scorer", name)
+        found = plugins.load("scorer", name)
+        if not isinstance(found, Scorer):
+            raise plugins.PluginError(
+                f"scorer plugin {name!r} is {found!r}, not a dffml_nb.scorer.Scorer"
+            )
+        return found
 
     def _repr_html_(self) -> str:
         better = "higher" if self.greater_is_better else "lower"

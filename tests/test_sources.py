@@ -28,7 +28,6 @@ from dffml_nb.source import (
     open_source,
     source_class,
 )
-from dffml_nb.source.resolve import BUILTIN
 
 # DFFML's quickstart training data
 QUICKSTART = [
@@ -372,7 +371,10 @@ def test_open_source_by_name(tmp_path: Path) -> None:
     assert load(path, name="csv") == [Record("0", {"a": 1})]
     assert isinstance(open_source(QUICKSTART, name="memory"), MemorySource)
     assert isinstance(open_source(name="json", filename=tmp_path / "x.json"), JSONSource)
-    with pytest.raises(plugins.PluginError, match="known sources: csv, dataflow, dataframe, df, dfpreprocess, json, memory, sqlite"):
+    with pytest.raises(
+        plugins.PluginError,
+        match="known sources: csv, dataflow, dataframe, df, dfpreprocess, json, memory, sqlite",
+    ):
         open_source(path, name="parquet")
 
 
@@ -387,18 +389,20 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 
 
 def test_sources_registered_as_entry_points() -> None:
-    names = {"memory", "csv", "json", "dataframe", "sqlite", "df"}
-    assert set(plugins.names("source")) >= names | {"dataflow", "dfpreprocess"}
+    builtin = {"memory", "csv", "json", "dataframe", "sqlite", "df"}
+    assert set(plugins.names("source")) >= builtin | {"dataflow", "dfpreprocess"}
     assert plugins.load("source", "csv") is CSVSource
     assert plugins.load("source", "dataframe") is DataFrameSource  # DFFML's name
     assert plugins.load("source", "df") is DataFlowSource  # DFFML's df: a flow over a source
-    assert plugins.load("source", "dataflow") is plugins.load("source", "dfpreprocess") is DataFlowSource
+    assert plugins.load("source", "dataflow") is DataFlowSource
+    assert plugins.load("source", "dfpreprocess") is DataFlowSource  # DFFML's later name
     assert plugins.load("source", "sqlite") is SQLiteSource
-    for name in names:
+    for name in builtin:
         cls = plugins.load("source", name)
         assert issubclass(cls, Source) and cls.kind == name
-        assert source_class(name) is cls  # found without scanning entry points: the same class
-    assert set(BUILTIN) == names | {"dataflow", "dfpreprocess"}
+        assert source_class(name) is cls
+    # pyproject.toml: the one list
+    assert set(plugins.builtins("source")) == builtin | {"dataflow", "dfpreprocess"}
 
 
 # -- as_frame ---------------------------------------------------------------------
@@ -820,3 +824,16 @@ def test_load_with_features_converts(tmp_path: Path) -> None:
     records = load(path, features=["Years:float:1", "Salary:str:1"])
     assert records[0].features() == {"Years": 0.0, "Salary": "10"}
     assert type(records[0].feature("Years")) is float
+
+
+def test_frame_columns_that_are_not_text_name_features_as_text() -> None:
+    # a DataFrame without a header row: columns 0, 1 (found by mypy: the fast path kept ints)
+    records = load(pd.DataFrame([[1, 2], [3, 4]]))
+    assert records[0].features() == {"0": 1, "1": 2}
+    assert records[1].feature("1") == 4
+
+
+def test_coerce_refuses_duplicate_columns() -> None:
+    frame = pd.DataFrame([[1, 2]], columns=["x", "x"])
+    with pytest.raises(SourceError, match="'x' appears twice"):
+        coerce(frame, ["x:int"], "frame")

@@ -7,8 +7,8 @@
     -keys K ... -update -pretty         (predict)
 
 Shared with the ``%dffml`` magics, which also accept a Python variable (a
-DataFrame, a list of dicts) as a source: ``-sources df`` or ``-sources f=dataframe``
-with ``-source-frame df``. Every flag is checked: a command's own flags by its
+DataFrame, a list of dicts) as a source: ``-sources frame`` or ``-sources f=dataframe``
+with ``-source-frame frame``. Every flag is checked: a command's own flags by its
 :class:`~dffml_nb.cli.args.Flags`, ``-model-<keyword>`` against the chosen
 model's constructor and hyperparameters, ``-source-<keyword>`` against the
 chosen source's constructor.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from dffml_nb.df.atomic import write_atomic
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation
@@ -143,15 +142,7 @@ def dumps(flow: DataFlow, fmt: str = "json") -> str:
 def save_flow(flow: DataFlow, path: Any) -> None:
     path = Path(path)
     text = dumps(flow, _format_of(path))
-    # temporary file + rename: an interrupted save never leaves half a file
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)  # an interrupted save never leaves half a file
 
 
 def load_flow(path: Any) -> DataFlow:
