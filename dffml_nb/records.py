@@ -86,7 +86,7 @@ def run_records(
             "DataFlow(op1, op2, ...) or DataFlow.load('flow.json')"
         )
     frame_out = is_frame(data[0]) if as_frame is None else bool(as_frame)
-    options = {"record_def": record_def, "inputs": inputs, "strict": strict}
+    options: dict[str, Any] = {"record_def": record_def, "inputs": inputs, "strict": strict}
     if on_event is not None:
         options["on_event"] = on_event
     sources = [open_source(item) for item in _groups(data)]

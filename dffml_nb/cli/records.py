@@ -99,7 +99,7 @@ def run_records_command(tokens: list[str]) -> int:
     sources = ml.build_sources(options)
     strict = "no-strict" not in options
     caching = options.get("caching", [])
-    done = []
+    done: list[Any] = []
     for source in sources:
         records = _chosen(source, options.get("keys"), caching)
         if not records:

@@ -21,7 +21,8 @@ makes the flow ineligible.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from time import perf_counter as _perf
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ from dffml_nb.df.output import _aliases, get_multi, get_single
 from dffml_nb.df.types import NO_DEFAULT, Definition, Input
 
 if TYPE_CHECKING:
-    from dffml_nb.df.plan import OpPlan, Plan
+    from dffml_nb.df.plan import OpPlan
+from dffml_nb.df.plan import Plan
 
 __all__ = ["FastPlan", "fast_plan", "disabled"]
 
@@ -39,6 +41,8 @@ _MISSING = object()
 _OUTPUT_FUNCS = {get_single.func: "single", get_multi.func: "multi"}
 #: set by :func:`disabled` (tests run the executor's rules through both paths)
 _enabled = True
+#: each plan's compiled steps, kept as long as the plan (a flow's cached plan) lives
+_compiled: weakref.WeakKeyDictionary[Plan, FastPlan] = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -152,6 +156,7 @@ class FastPlan:
         values = dict(self.seed)
         definitions = self.plan.definitions
         for entry in entries:
+            pairs: Iterable[tuple[str, Any]]
             if isinstance(entry, dict):
                 pairs = entry.items()
             elif isinstance(entry, Input):
@@ -446,7 +451,7 @@ def fast_plan(plan: Plan) -> FastPlan | None:
     """The compiled steps of ``plan`` (made once per plan), or None if it is ineligible."""
     if not _enabled:
         return None
-    fast = getattr(plan, "_fast", None)
+    fast = _compiled.get(plan)
     if fast is None:
-        fast = plan._fast = FastPlan(plan)
+        fast = _compiled[plan] = FastPlan(plan)
     return fast if fast.reason is None else None

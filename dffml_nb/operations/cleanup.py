@@ -93,6 +93,7 @@ def simple_imputer(data: Any, missing_values: Any = math.nan, strategy: str = "m
                 f"column {column!r} has no values to compute the {strategy} of "
                 "(every one is missing): use strategy='constant'"
             )
+        fill: Any
         if strategy == "mean":
             fill = present.mean()
         elif strategy == "median":

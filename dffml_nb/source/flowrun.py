@@ -113,8 +113,9 @@ def plan_seeding(
         wanted = set(features)
         available = [name for name in available if name in wanted]
     seeding = [name for name in dict.fromkeys(available) if name in consumed]
-    given = set(seeding) | set(inputs) | {record_def} - {None}
-    given |= {_name(item.definition) for item in flow.seed}
+    given: set[str] = {*seeding, *inputs, *(_name(item.definition) for item in flow.seed)}
+    if record_def is not None:
+        given.add(record_def)
     _check_runnable(flow, given, available)
     return Seeding(flow, seeding, record_def, inputs)
 
@@ -208,7 +209,8 @@ class Outcome:
 
 def _warn(message: str, category: type[Warning]) -> None:
     """Warn at the first caller outside dffml_nb (the user's line, however deep we are)."""
-    frame, level = sys._getframe(1), 2
+    frame: Any = sys._getframe(1)
+    level = 2
     while frame is not None and frame.f_globals.get("__name__", "").startswith("dffml_nb."):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
@@ -314,12 +316,12 @@ def _frame_contexts(frame: pd.DataFrame, seeding: Seeding) -> Iterator[tuple[str
     names = seeding.features
     constants = seeding.inputs
     record_def = seeding.record_def
-    column = frame[KEY] if KEY in frame.columns else None
+    key_column = frame[KEY] if KEY in frame.columns else None
     columns = seeding.columns(frame)
     holes = any(column.hasnans for column in columns if column.dtype.kind not in "biu")
     for start in range(0, len(frame), CHUNK):
         stop = start + CHUNK
-        labels = frame.index[start:stop] if column is None else column.iloc[start:stop]
+        labels = frame.index[start:stop] if key_column is None else key_column.iloc[start:stop]
         keys = [str(label) for label in labels.tolist()]
         values = [column.iloc[start:stop].tolist() for column in columns]
         if not holes and not constants and record_def is None:
