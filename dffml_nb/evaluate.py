@@ -23,7 +23,7 @@ from dffml_nb.evaluation.progress import TICK, FitProgress, ProgressArg
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EvaluationError", "evaluate", "leaderboard", "splitter"]
+__all__ = ["EvaluationError", "FoldWarning", "evaluate", "leaderboard", "splitter"]
 
 
 # -- folds --------------------------------------------------------------------------
@@ -33,8 +33,11 @@ def splitter(cv: Any, prepared: Prepared) -> Any:
     """The scikit-learn splitter for ``cv`` (as ``cross_validate`` picks it), checked on the data.
 
     Too few records or classes for the folds is an error with scikit-learn's
-    message, the models and the data.
+    message, the models and the data; scikit-learn's warnings about the folds
+    (a class with fewer members than folds) are given again with the same context.
     """
+    import warnings
+
     import numpy as np
     from sklearn.model_selection import check_cv
 
@@ -51,13 +54,25 @@ def splitter(cv: Any, prepared: Prepared) -> Any:
                 f"{prepared.target.name!r}, found only {classes.tolist()}"
             )
     try:
-        for _ in folds.split(prepared.X, prepared.y):
-            pass
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in folds.split(prepared.X, prepared.y):
+                pass
     except ValueError as error:
         raise EvaluationError(
             f"{who}: cannot make the cross-validation folds of {where}) with {folds!r}: {error}"
         ) from None
+    for warning in {str(w.message): w for w in caught}.values():
+        warnings.warn(FoldWarning(f"{who}: folds of {where}): {warning.message}"), stacklevel=3)
     return folds
+
+
+class FoldWarning(UserWarning):
+    """scikit-learn's warning about the folds (e.g. a small class), with the models and the data."""
+
+
+#: scikit-learn's fold warnings, already given by :func:`splitter` with more context
+_FOLD_WARNINGS = r"The least populated class in y has only"
 
 
 # -- the leaderboard ----------------------------------------------------------------
@@ -122,18 +137,25 @@ def leaderboard(
     entries: list[Entry] | None = None,
 ) -> pd.DataFrame:
     """Cross-validate every entry; a DataFrame sorted best first by the first metric."""
+    import warnings
+
     import pandas as pd
 
     entries = prepared.entries if entries is None else entries
     total = len(entries) * folds.get_n_splits(prepared.X, prepared.y)
     rows = {}
-    with FitProgress(progress, total, n_jobs=n_jobs, text="evaluating") as fits:
+    with (
+        FitProgress(progress, total, n_jobs=n_jobs, text="evaluating") as fits,
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", message=_FOLD_WARNINGS, category=UserWarning)
         for entry in entries:
             rows[entry.label] = cross_validate_entry(
                 entry, prepared, metrics, folds, n_jobs=n_jobs, ticker=fits.scorer
             )
     columns = [name for metric in metrics for name in (metric.name, f"{metric.name}_std")]
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "fit_time", "error"])
+    frame["error"] = frame["error"].astype(object).where(frame["error"].notna(), None)
     frame.index.name = "model"
     return sort_board(frame, metrics[0].name, metrics[0].greater_is_better, prepared, metrics)
 

@@ -135,7 +135,10 @@ def _search(estimator: Any, grid: list[dict[str, list[Any]]], halving: bool, **o
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingGridSearchCV
 
-        return HalvingGridSearchCV(estimator, param_grid, refit=False, **options)
+        # train scores off: they are not reported, and the scorer would tick twice per fit
+        return HalvingGridSearchCV(
+            estimator, param_grid, refit=False, return_train_score=False, **options
+        )
     from sklearn.model_selection import GridSearchCV
 
     return GridSearchCV(estimator, param_grid, refit=False, **options)
