@@ -56,8 +56,8 @@ def splitter(cv: Any, prepared: Prepared) -> Any:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for _ in folds.split(prepared.X, prepared.y):
-                pass
+            # scikit-learn's splitters check the data when the first fold is made
+            next(iter(folds.split(prepared.X, prepared.y)), None)
     except ValueError as error:
         raise EvaluationError(
             f"{who}: cannot make the cross-validation folds of {where}) with {folds!r}: {error}"
