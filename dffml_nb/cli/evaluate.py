@@ -37,12 +37,12 @@ usage: dffml-nb evaluate -models NAME ... [-model-features F:float:1 ...] -model
                          [-scorer accuracy] [-cv 5] [-halving] [-n-jobs N] [-no-progress]
 """
 
-_COMMON = {"model-features", "model-predict", "sources", "cv", "n-jobs", "no-progress"}
-_EVALUATE = _COMMON | {"models", "scorers", "scorer"}
-_TUNE = _COMMON | {"model", "grid", "scorer", "halving", "model-location"}
+COMMON_FLAGS = {"model-features", "model-predict", "sources", "cv", "n-jobs", "no-progress"}
+EVALUATE_FLAGS = COMMON_FLAGS | {"models", "model", "scorers", "scorer"}
+TUNE_FLAGS = COMMON_FLAGS | {"model", "grid", "scorer", "halving", "model-location"}
 
 
-def _check_flags(command: str, options: dict[str, list[str]], known: set[str]) -> None:
+def check_flags(command: str, options: dict[str, list[str]], known: set[str]) -> None:
     """Unknown flags are errors (``-model-*`` and ``-source-*`` are keywords, checked later)."""
     unknown = [
         name for name in options if name not in known and not name.startswith(("model-", "source-"))
@@ -110,6 +110,13 @@ def _hyperparameters(
     return chosen
 
 
+def _is_model_variable(namespace: dict[str, Any] | None, name: str) -> bool:
+    """Whether ``name`` is a notebook variable holding a model (``-models my_model scikitrfc``)."""
+    from dffml_nb.model import Model
+
+    return namespace is not None and isinstance(namespace.get(name), Model)
+
+
 def evaluate_arguments(
     options: dict[str, list[str]], namespace: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -120,9 +127,15 @@ def evaluate_arguments(
     if not names:
         raise UsageError(f"missing -models NAME ... (e.g. -models scikitlor scikitgnb)\n{USAGE}")
     arguments = _shared(options, namespace)
-    chosen = _hyperparameters(options, names)
+    given = {name: namespace[name] for name in names if _is_model_variable(namespace, name)}
+    chosen = _hyperparameters(options, [name for name in names if name not in given])
     arguments["models"] = [
-        Model.load(name)(**chosen[name]) if chosen.get(name) else name for name in names
+        (name, given[name])
+        if name in given
+        else Model.load(name)(**chosen[name])
+        if chosen.get(name)
+        else name
+        for name in names
     ]
     scorers = options.get("scorers") or options.get("scorer") or None
     arguments["scorers"] = scorers
@@ -194,7 +207,7 @@ def evaluate(tokens: list[str]) -> int:
     positional, options = parse(tokens)
     if positional:
         raise UsageError(f"evaluate: unexpected {' '.join(positional)!r}\n{USAGE}")
-    _check_flags("evaluate", options, _EVALUATE)
+    check_flags("evaluate", options, EVALUATE_FLAGS)
     arguments = evaluate_arguments(options)
     progress = not flag(options, "no-progress")
     board = run(arguments.pop("models"), *arguments.pop("data"), progress=progress, **arguments)
@@ -208,7 +221,7 @@ def tune(tokens: list[str]) -> int:
     positional, options = parse(tokens)
     if positional:
         raise UsageError(f"tune: unexpected {' '.join(positional)!r}\n{USAGE}")
-    _check_flags("tune", options, _TUNE)
+    check_flags("tune", options, TUNE_FLAGS)
     arguments = tune_arguments(options)
     progress = not flag(options, "no-progress")
     model, grid = arguments.pop("model"), arguments.pop("grid")
