@@ -330,7 +330,8 @@ class Leaderboard(widgets.VBox):
         self.roc = curves
         if curves:
             parts.append(plots.image(roc_figure(curves, outcome.label)))
-        return [title, widgets.HBox(parts)]
+        # top-aligned: the matrix keeps its size beside a taller ROC picture
+        return [title, widgets.HBox(parts, layout=widgets.Layout(align_items="flex-start"))]
 
     def click_cell(self, true: Any, predicted: Any) -> Any:
         """List the records of true label ``true`` predicted as ``predicted``; returns them."""
