@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.naive_bayes import GaussianNB
 
 from dffml_nb import Model, evaluate
-from dffml_nb.evaluate import EvaluationError, FoldWarning
+from dffml_nb.evaluation.evaluate import EvaluationError, FoldWarning
 
 CANCER = load_breast_cancer(as_frame=True).frame
 CANCER_FEATURES = list(CANCER.columns[:6])  # a few columns: fast, and still a real task
@@ -361,3 +361,19 @@ def test_a_failing_model_is_a_row_with_its_error_and_the_others_are_evaluated():
     board = evaluate(["slr", "scikitlr"], DIABETES, predict="target", cv=3, progress=False)
     assert "slr regresses on exactly one feature" in board.loc["slr", "error"]
     assert board.loc["scikitlr", "r2"] > 0.3 and board.index[0] == "scikitlr"
+
+
+def test_top_level_names_stay_functions_whatever_was_imported_first():
+    import subprocess
+    import sys
+
+    code = (
+        "import dffml_nb.cli.evaluate, dffml_nb.nb.evaluate_magic, dffml_nb.evaluation.tune\n"
+        "import dffml_nb.evaluation.evaluate\n"
+        "from dffml_nb import evaluate, tune\n"
+        "assert callable(evaluate) and callable(tune), (evaluate, tune)\n"
+        "import dffml_nb\n"
+        "assert dffml_nb.evaluate is evaluate and dffml_nb.tune is tune\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold, St
 from sklearn.tree import DecisionTreeClassifier
 
 from dffml_nb import Model, predict, tune
-from dffml_nb.evaluate import EvaluationError
+from dffml_nb.evaluation.evaluate import EvaluationError
 
 CANCER = load_breast_cancer(as_frame=True).frame
 FEATURES = list(CANCER.columns[:6])

@@ -202,7 +202,7 @@ def _dump(value: Any) -> None:
 
 
 def evaluate(tokens: list[str]) -> int:
-    from dffml_nb.evaluate import evaluate as run
+    from dffml_nb.evaluation.evaluate import evaluate as run
 
     positional, options = parse(tokens)
     if positional:
@@ -216,7 +216,7 @@ def evaluate(tokens: list[str]) -> int:
 
 
 def tune(tokens: list[str]) -> int:
-    from dffml_nb.tune import tune as run
+    from dffml_nb.evaluation.tune import tune as run
 
     positional, options = parse(tokens)
     if positional:

@@ -61,7 +61,7 @@ def evaluate(magics: Any, argv: list[str]) -> Any:
 
 
 def tune(magics: Any, argv: list[str]) -> Any:
-    from dffml_nb.tune import tune as run
+    from dffml_nb.evaluation.tune import tune as run
 
     def work() -> Any:
         options = _options(argv, "tune", cli_evaluate.TUNE_FLAGS)

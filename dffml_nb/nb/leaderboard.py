@@ -125,8 +125,8 @@ class Leaderboard(widgets.VBox):
         predict: Any = None,
         progress: Any = None,
     ) -> None:
-        from dffml_nb.evaluate import splitter
         from dffml_nb.evaluation.candidates import prepare
+        from dffml_nb.evaluation.evaluate import splitter
         from dffml_nb.evaluation.metrics import resolve_scorers
 
         self.prepared = prepare(models, data, features=features, predict=predict)
@@ -190,7 +190,7 @@ class Leaderboard(widgets.VBox):
 
     def _evaluate(self, entries: list[Any], progress: Any) -> Any:
         """Cross-validate ``entries``; ``progress`` None: a bar in the cell's output (tqdm)."""
-        from dffml_nb.evaluate import leaderboard
+        from dffml_nb.evaluation.evaluate import leaderboard
 
         folds = self.folds.get_n_splits(self.prepared.X, self.prepared.y)
         self.progress.start(len(entries) * folds, f"cross-validating {len(entries)} model(s)")
@@ -218,7 +218,7 @@ class Leaderboard(widgets.VBox):
         Scorers sort best first by default (highest, or lowest for errors); the
         same column again reverses the order, as clicking a header does.
         """
-        from dffml_nb.evaluate import sort_board
+        from dffml_nb.evaluation.evaluate import sort_board
 
         by = by or self._sort[0]
         if by not in (*self._columns(), "model"):

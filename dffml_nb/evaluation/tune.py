@@ -216,7 +216,7 @@ def tune(
     """
     from sklearn.model_selection import ParameterGrid
 
-    from dffml_nb.evaluate import splitter
+    from dffml_nb.evaluation.evaluate import splitter
     from dffml_nb.high_level import train
 
     if hasattr(model, "get_params") or isinstance(model, (list, tuple, dict)):
