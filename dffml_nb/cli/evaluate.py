@@ -127,7 +127,7 @@ def evaluate_arguments(
     if not names:
         raise UsageError(f"missing -models NAME ... (e.g. -models scikitlor scikitgnb)\n{USAGE}")
     arguments = _shared(options, namespace)
-    given = {name: namespace[name] for name in names if _is_model_variable(namespace, name)}
+    given = {name: (namespace or {})[name] for name in names if _is_model_variable(namespace, name)}
     chosen = _hyperparameters(options, [name for name in names if name not in given])
     arguments["models"] = [
         (name, given[name])
@@ -226,7 +226,7 @@ def tune(tokens: list[str]) -> int:
     progress = not flag(options, "no-progress")
     model, grid = arguments.pop("model"), arguments.pop("grid")
     tuned = run(model, grid, *arguments.pop("data"), progress=progress, **arguments)
-    tuning = tuned.tuning
+    tuning = getattr(tuned, "tuning")  # noqa: B009 - set by tune() on the instance
     _dump(
         {
             "model": tuned.name,

@@ -55,11 +55,13 @@ class ModelEstimator(BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> ModelEstimator:
         import numpy as np
 
-        config = {**self.model.config(), "location": None}
-        fitted = type(self.model)(**config)
+        model = self.model
+        if model is None:
+            raise ValueError("ModelEstimator(model=...) needs a dffml_nb model to fit")
+        fitted = type(model)(**{**model.config(), "location": None})
         fitted._fit(np.asarray(X, dtype=np.float64), y)
         self.model_ = fitted
-        if self.model.kind == "classifier":
+        if model.kind == "classifier":
             self.classes_ = np.unique(y)
         return self
 

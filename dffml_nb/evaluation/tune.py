@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dffml_nb.evaluation.candidates import EvaluationError, prepare
 from dffml_nb.evaluation.metrics import resolve_scorers
 from dffml_nb.evaluation.progress import FitProgress, ProgressArg
+from dffml_nb.high_level import train
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -216,8 +217,50 @@ def tune(
     """
     from sklearn.model_selection import ParameterGrid
 
+    prepared, entry, checked, metric, folds = _setup(
+        model, grid, data, scorer=scorer, cv=cv, features=features, predict=predict
+    )
+    splits = folds.get_n_splits(prepared.X, prepared.y)
+    total = None if halving else len(ParameterGrid(checked)) * splits + 1
+    with FitProgress(progress, total, n_jobs=n_jobs, text=f"tuning {entry.label}") as fits:
+        search = _search(
+            entry.estimator,
+            checked,
+            halving,
+            scoring=fits.wrap(metric.scorer),
+            cv=folds,
+            n_jobs=n_jobs,
+        )
+        search.fit(prepared.X, prepared.y)
+        best = _best(search, checked)
+        tuned = type(entry.model)(**{**entry.model.config(), **best})
+        if halving:  # its number of fits is known now
+            fits.set_total(fits.done + 1)
+        train(tuned, prepared.frame)  # the same records, already read and converted
+        fits.tick()
+    tuning = _tuning_frame(search, checked, metric)
+    tuning.attrs.update(
+        best_params=best,
+        best_score=float(search.best_score_) * metric.sign,
+        scorer=metric.name,
+        greater_is_better=metric.greater_is_better,
+    )
+    tuned.tuning = tuning
+    return tuned
+
+
+def _setup(
+    model: Any,
+    grid: Grid,
+    data: tuple[Any, ...],
+    *,
+    scorer: Any,
+    cv: Any,
+    features: Any,
+    predict: Any,
+) -> tuple[Any, Any, list[dict[str, list[Any]]], Any, Any]:
+    """Everything checked before a fit: the model and data, the grid, the scorer, the folds."""
     from dffml_nb.evaluation.evaluate import splitter
-    from dffml_nb.high_level import train
 
     if hasattr(model, "get_params") or isinstance(model, (list, tuple, dict)):
         raise EvaluationError(
@@ -228,33 +271,7 @@ def tune(
     if entry.error is not None:
         raise EvaluationError(f"{entry.label}: {entry.error}")
     checked = check_grid(type(entry.model), grid)
-    metric = resolve_scorers(scorer, prepared.kind, [entry.label])
-    if len(metric) != 1:
+    metrics = resolve_scorers(scorer, prepared.kind, [entry.label])
+    if len(metrics) != 1:
         raise EvaluationError("tune takes one scorer (the one the best candidate is chosen by)")
-    folds = splitter(cv, prepared)
-    total = None if halving else len(ParameterGrid(checked)) * folds.get_n_splits() + 1
-    with FitProgress(progress, total, n_jobs=n_jobs, text=f"tuning {entry.label}") as fits:
-        search = _search(
-            entry.estimator,
-            checked,
-            halving,
-            scoring=fits.wrap(metric[0].scorer),
-            cv=folds,
-            n_jobs=n_jobs,
-        )
-        search.fit(prepared.X, prepared.y)
-        best = _best(search, checked)
-        tuned = type(entry.model)(**{**entry.model.config(), **best})
-        if halving:
-            fits.set_total(fits.done + 1)
-        train(tuned, prepared.frame)  # the same records, already read and converted
-        fits.tick()
-    tuning = _tuning_frame(search, checked, metric[0])
-    tuning.attrs.update(
-        best_params=best,
-        best_score=float(search.best_score_) * metric[0].sign,
-        scorer=metric[0].name,
-        greater_is_better=metric[0].greater_is_better,
-    )
-    tuned.tuning = tuning
-    return tuned
+    return prepared, entry, checked, metrics[0], splitter(cv, prepared)

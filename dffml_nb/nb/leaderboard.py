@@ -346,19 +346,18 @@ class Leaderboard(widgets.VBox):
         self.records = data_.records_of(self.outcome, true, predicted)
         if self.confusion is not None:
             self.confusion.mark(true, predicted)
-        self.records_view.value = self._records_html()
+        self.records_view.value = self._records_html(self.outcome, true, predicted, self.records)
         return self.records
 
-    def _records_html(self) -> str:
-        true, predicted = self.cell
-        rows = self.records
+    @staticmethod
+    def _records_html(outcome: data_.Outcome, true: Any, predicted: Any, rows: Any) -> str:
         shown = rows.head(MAX_RECORDS)
         more = f" (the first {MAX_RECORDS} shown)" if len(rows) > MAX_RECORDS else ""
         verdict = "right" if true == predicted else "wrong"
         caption = (
-            f"<b>{len(rows)} records</b> of {html.escape(str(self.outcome.target))} = "
+            f"<b>{len(rows)} records</b> of {html.escape(str(outcome.target))} = "
             f"{html.escape(str(true))} predicted {html.escape(str(predicted))} by "
-            f"{html.escape(self.outcome.label)} ({verdict}){more}"
+            f"{html.escape(outcome.label)} ({verdict}){more}"
         )
         table = shown.to_html(classes="dffml-nb-records-table", float_format=lambda v: f"{v:.4g}")
         return f"<div>{caption}</div><div style='max-height:360px;overflow:auto'>{table}</div>"
