@@ -39,6 +39,8 @@ _LAZY = {
     "predict": "dffml_nb.high_level",
     "load": "dffml_nb.high_level",
     "save": "dffml_nb.high_level",
+    "evaluate": "dffml_nb.evaluation.evaluate",
+    "tune": "dffml_nb.evaluation.tune",
     # dataflows over records
     "run_records": "dffml_nb.records",
     "DataFlowSource": "dffml_nb.source",

@@ -225,6 +225,23 @@ def check_datasets(nb: Any) -> None:
     assert any(text.startswith("DataFlowGraph(DataFlow(years") for _, text in widgets(nb))
 
 
+def check_evaluate(nb: Any) -> None:
+    # tests/test_evaluate_notebook.py checks the numbers against scikit-learn
+    board = cell_text(nb, "models = {")
+    for name in (
+        "scikitlor",
+        "scikitrfc",
+        "scikitgnb",
+        "scikitknn",
+        "scikitdtc",
+        "<th>roc_auc</th>",
+    ):
+        assert name in board, name
+    assert "tuned:" in cell_text(nb, "best = board.index[0]")
+    assert "malignant tumours predicted benign" in cell_text(nb, "leaderboard.select(best)")
+    assert sum(text.startswith("Leaderboard(") for _, text in widgets(nb)) == 2
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "01_quickstart.ipynb": check_quickstart,
     "02_dataflows.ipynb": check_dataflows,
@@ -233,6 +250,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
     "07_datasets.ipynb": check_datasets,
+    "11_evaluate.ipynb": check_evaluate,
 }
 
 

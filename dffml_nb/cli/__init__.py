@@ -27,6 +27,8 @@ commands:
   train                 train a model on sources
   accuracy              score a trained model (-scorer mse|mae|r2|accuracy|f1 ...)
   predict all|record    predict every record of the sources, or those of -keys (JSON)
+  evaluate              cross-validate several models: a leaderboard (-models A B -cv 5)
+  tune                  grid-search a model's hyperparameters (-grid C=0.1,1,10)
   dataflow run|diagram|create
                         run a dataflow file, draw it, or build one
   dataflow run records all|set
@@ -48,11 +50,14 @@ LOGGER = logging.getLogger("dffml_nb.cli")
 
 def _commands() -> dict:
     from dffml_nb.cli import dataflow, listing, ml, records, tasks
+    from dffml_nb.cli import evaluate as evaluation
 
     return {
         "train": ml.train,
         "accuracy": ml.accuracy,
         "predict": ml.predict,
+        "evaluate": evaluation.evaluate,
+        "tune": evaluation.tune,
         "dataflow": dataflow.main,
         "list": listing.main,
         "merge": records.merge,

@@ -17,6 +17,7 @@ _LAZY = {
     "DataFlowGraph": "dffml_nb.nb.graph",
     "ModelTrainer": "dffml_nb.nb.trainer",
     "Predictor": "dffml_nb.nb.predictor",
+    "Leaderboard": "dffml_nb.nb.leaderboard",
     "dataflow_mimebundle": "dffml_nb.nb.display",
     "load_ipython_extension": "dffml_nb.nb.magics",
 }

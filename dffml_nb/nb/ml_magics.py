@@ -88,3 +88,6 @@ def register() -> None:
         predict,
         "predict [all] ...: returns a DataFrame of features, prediction, confidence",
     )
+    from dffml_nb.nb import evaluate_magic  # %dffml evaluate, %dffml tune
+
+    evaluate_magic.register()
