@@ -94,3 +94,29 @@ def test_non_strict_errors_are_kept():
         records = list(source.records())
     assert records[1].features() == {"Text": "x"}
     assert [(e.context, e.operation) for e in source.errors] == [("1", "fragile")]
+
+
+def test_model_trainer_picks_a_dataflow_source_from_the_notebook():
+    from dffml_nb.nb.trainer import ModelTrainer
+
+    raw = pd.DataFrame(
+        {"Text": [f"{n} years" for n in range(1, 9)], "Salary": [20.0 * n for n in range(1, 9)]}
+    )
+    engineered = DataFlowSource(FLOW, raw)
+    trainer = ModelTrainer(
+        namespace={"raw": raw, "engineered": engineered},
+        show_plots=False,
+        features=["double"],
+        target="Salary",
+    )
+    assert set(trainer.data_select.options) == {"raw", "engineered"}
+    trainer.data_select.value = "engineered"
+    assert "double" in trainer.features.options  # the flow's result is a column to choose
+    trainer.features.value = ("double",)
+    trainer.target.value = "Salary"
+    trainer.train_button.click()
+    assert trainer.model is not None, trainer.message
+    assert trainer.model.features.names() == ["double"]
+    # given directly, as data
+    direct = ModelTrainer(DataFlowSource(FLOW, raw), namespace={}, show_plots=False)
+    assert "double" in direct.frame.columns
