@@ -24,7 +24,7 @@ from dffml_nb.operations import (
     standard_scaler,
 )
 
-MODULES = ["mapping", "preprocess", "printing", "arithmetic", "cleanup"]
+MODULES = ["mapping", "preprocess", "printing", "arithmetic", "cleanup", "records"]
 NAMES = {
     "dffml.mapping.extract": mapping_extract_value,
     "dffml.mapping.create": create_mapping,
@@ -140,3 +140,16 @@ def test_cleanup_on_columns_in_a_columnar_run():
         "City_b": [0.0, 1.0, 0.0],
     }
     assert list(out.index) == ["x", "y", "z"] and "Age_f" not in out  # consumed, not a leaf
+
+
+def test_principal_component_analysis_equals_scikit_learn():
+    from sklearn.decomposition import PCA
+
+    from dffml_nb.operations import principal_component_analysis
+
+    data = [[1.0, 2.0, 0.5], [2.0, 4.1, 0.1], [3.0, 6.3, 0.9], [4.0, 7.7, 0.2]]
+    theirs = PCA(n_components=2).fit_transform(np.array(data))
+    assert np.allclose(principal_component_analysis(data, 2), theirs)
+    frame = pd.DataFrame(data, columns=list("abc"), index=list("wxyz"))
+    out = principal_component_analysis(frame)
+    assert list(out.columns) == ["pc1", "pc2", "pc3"] and list(out.index) == list("wxyz")

@@ -120,3 +120,41 @@ def test_model_trainer_picks_a_dataflow_source_from_the_notebook():
     # given directly, as data
     direct = ModelTrainer(DataFlowSource(FLOW, raw), namespace={}, show_plots=False)
     assert "double" in direct.frame.columns
+
+
+def test_a_flow_that_takes_nothing_from_the_records_runs_once_and_may_make_them():
+    from dffml_nb.operations import convert_list_to_records
+
+    calls = []
+
+    @op
+    def rows(n: int) -> list:
+        calls.append(n)
+        return [[i, i * i] for i in range(n)]
+
+    @op
+    def names(n: int) -> list:
+        return [f"r{i}" for i in range(n)]
+
+    made = convert_list_to_records.replace(
+        inputs={**convert_list_to_records.inputs, "matrix": "rows", "keys": "names"}
+    )
+    flow = DataFlow(
+        rows,
+        names,
+        made,
+        seed=[{"features": ["x", "x2"], "predict_features": [], "unprocessed_matrix": [[]] * 3}],
+    )
+    source = DataFlowSource(flow, [{"ignored": 1}, {"ignored": 2}], inputs={"n": 3})
+    assert [(r.key, r.features()) for r in source.records()] == [
+        ("r0", {"x": 0, "x2": 0}),
+        ("r1", {"x": 1, "x2": 1}),
+        ("r2", {"x": 2, "x2": 4}),
+    ]
+    assert calls == [3]
+    # results other than records are added to every record, the flow still run once
+    constant = DataFlowSource(DataFlow(names), [{"a": 1}, {"a": 2}], inputs={"n": 1})
+    assert [r.features() for r in constant.records()] == [
+        {"a": 1, "names": ["r0"]},
+        {"a": 2, "names": ["r0"]},
+    ]

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one, pairs
+from dffml_nb.cli.args import Flag, Flags, UsageError, cli_value, flag, one, pairs
 
 USAGE = """\
 usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-strict]
@@ -93,7 +93,7 @@ def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
             raise UsageError(
                 f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
             )
-        items.append(Input(definition.convert(text), definition))
+        items.append(Input(cli_value(text, definition, f"{what} {text}={name}"), definition))
     return items
 
 
@@ -147,6 +147,29 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
     return 0
 
 
+def _output_of(operations: list[tuple[str, Any]], origin: str, key: str, where: str) -> Any:
+    """The definition of ``origin``'s output ``key``. DFFML links one operation to another,
+    dffml_nb by definition: an output whose definition another operation produces too
+    (DFFML's ``output_data`` of every cleanup operation) is given its own first,
+    ``OPERATION.OUTPUT``, so the link means that operation's output only."""
+    from dffml_nb.df import Definition
+
+    index = next((i for i, (k, o) in enumerate(operations) if origin in (k, o.name)), None)
+    producer = None if index is None else operations[index][1]
+    if producer is None or key not in producer.outputs:
+        raise UsageError(f"{where}: no operation {origin!r} with output {key!r}")
+    definition = producer.outputs[key]
+    shared = any(
+        o is not producer and definition in (*o.outputs.values(), *o.inputs.values())
+        for _, o in operations
+    )
+    if shared:
+        definition = Definition(f"{producer.name}.{key}", definition.primitive)
+        renamed = producer.replace(outputs={**producer.outputs, key: definition})
+        operations[index] = (operations[index][0], renamed)
+    return definition
+
+
 def _link(operations: list[tuple[str, Any]], text: str, target: str) -> None:
     """DFFML's ``-flow '[{"op": "output"}]'=other.inputs.param``: where ``param`` comes
     from. dffml_nb links by definition, so the parameter takes that definition."""
@@ -179,10 +202,7 @@ def _link(operations: list[tuple[str, Any]], text: str, target: str) -> None:
             for name in key if isinstance(key, list) else [key]:
                 found.add(Definition(name, current.primitive))
             continue
-        producer = next((o for key, o in operations if origin in (key, o.name)), None)
-        if producer is None or key not in producer.outputs:
-            raise UsageError(f"-flow {text}={target}: no operation {origin!r} with output {key!r}")
-        found.add(producer.outputs[key])
+        found.add(_output_of(operations, origin, key, f"-flow {text}={target}"))
     if len(found) != 1:
         raise UsageError(
             f"-flow {text}={target}: dffml_nb links operations by definition, so an input "

@@ -15,7 +15,7 @@ import sys
 import warnings
 from typing import Any
 
-from dffml_nb.cli.args import Flag, Flags, UsageError, check_keywords, one, pairs
+from dffml_nb.cli.args import Flag, Flags, UsageError, check_keywords, cli_value, one, pairs
 
 RUN_USAGE = """\
 usage: dffml-nb dataflow run records all|set -dataflow FILE -sources LABEL=KIND ...
@@ -215,10 +215,7 @@ def typed_inputs(flow: Any, values: list[str], what: str) -> dict[str, Any]:
             raise UsageError(
                 f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
             )
-        try:
-            out[name] = definition.convert(text)
-        except ValueError as error:
-            raise UsageError(f"{what} {text}={name}: {error}") from None
+        out[name] = cli_value(text, definition, f"{what} {text}={name}")
     return out
 
 

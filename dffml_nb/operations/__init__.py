@@ -4,7 +4,8 @@ Each is registered (entry point group ``dffml_nb.operation``) under the name
 DFFML gives it, so flow files name them without importing anything:
 ``dffml.mapping.extract``, ``dffml.mapping.create``, ``literal_eval``,
 ``print_output``, ``multiply``, and the data cleanup operations
-``simple_imputer``, ``standard_scaler``, ``one_hot_encoder``. ``dffml-nb list
+``simple_imputer``, ``standard_scaler``, ``one_hot_encoder``,
+``principal_component_analysis``, and ``convert_list_to_records``. ``dffml-nb list
 operations`` lists every registered operation.
 """
 
@@ -23,6 +24,8 @@ _LAZY = {
     "simple_imputer": "cleanup",
     "standard_scaler": "cleanup",
     "one_hot_encoder": "cleanup",
+    "principal_component_analysis": "cleanup",
+    "convert_list_to_records": "records",
 }
 
 __all__ = sorted(_LAZY)

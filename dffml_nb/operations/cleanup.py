@@ -179,3 +179,30 @@ def one_hot_encoder(data: Any, categories: list[list[Any]] | None = None) -> Any
         )
     encoded = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
     return encoded if kind in ("series", "frame") else encoded.values.tolist()
+
+
+N_COMPONENTS = Definition("n_components", "int")
+
+
+@op(
+    inputs={"data": INPUT_DATA, "n_components": N_COMPONENTS},
+    outputs={"result": OUTPUT_DATA},
+)
+def principal_component_analysis(data: Any, n_components: int | None = None) -> Any:
+    """``data`` projected on its ``n_components`` principal components (scikit-learn's PCA;
+    all of them when None): ``(rows, n_components)``, as a matrix (a list of rows) or,
+    for a DataFrame, a DataFrame with columns ``pc1``, ``pc2``, ... and the same index.
+
+    >>> rows = principal_component_analysis([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]], 1)
+    >>> [[round(abs(value), 6) for value in row] for row in rows]
+    [[2.236068], [0.0], [2.236068]]
+    """
+    import pandas as pd
+    from sklearn.decomposition import PCA
+
+    frame, kind = _frame(data)
+    projected = PCA(n_components=n_components).fit_transform(frame.apply(_numeric).to_numpy())
+    if kind in ("series", "frame"):
+        columns = [f"pc{i + 1}" for i in range(projected.shape[1])]
+        return pd.DataFrame(projected, index=frame.index, columns=columns)
+    return projected.tolist()

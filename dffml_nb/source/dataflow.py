@@ -42,6 +42,11 @@ class DataFlowSource(Source):
     keeps records whose flow failed (without new features); the failures are in
     ``errors``. The flow runs when the records are first read, once.
 
+    A flow that takes nothing from the records (no feature, no ``record_def``)
+    runs once: if it gives ``records`` (``{key: {"features": {...}}}``, as DFFML's
+    dataset-making flows do — e.g. ``convert_list_to_records``), those are this
+    source's records; else its results are added to every record.
+
     Read-only: results are never written to ``source`` — ``run_records(...,
     update=True)`` does that.
     """
@@ -91,21 +96,64 @@ class DataFlowSource(Source):
         """The inner source's frame with the flow's results (run once, then kept)."""
         if self._frame is None:
             frame = self.source.to_frame()
+            if not self._takes_from(frame.columns):
+                self._frame = self._once(list(index_to_records(frame)), frame)
+                return self._frame
             through = columns_through_flow if self.columnar else frame_through_flow
             self._frame, outcome = through(self.dataflow, frame, **self._options())
             self.errors = outcome.errors
         return self._frame
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
+        self._positional = self.source._positional
         if self.columnar or self._frame is not None:
             records = index_to_records(self._processed_frame())
+            return {record.key: record for record in records}
+        inner = list(self.source.records())
+        if not self._takes_from(name for r in inner for name in r.features()):
+            records = index_to_records(self._once(inner, None))
         else:
-            records, outcome = records_through_flow(
-                self.dataflow, self.source.records(), **self._options()
-            )
+            records, outcome = records_through_flow(self.dataflow, inner, **self._options())
             self.errors = outcome.errors
-        self._positional = self.source._positional
         return {record.key: record for record in records}
+
+    # -- a flow that takes nothing from the records: DFFML's dataset-making flows ------------
+
+    def _takes_from(self, names: Iterable[Any]) -> bool:
+        """Whether any record feature (or key) seeds the flow."""
+        if self.record_def is not None:
+            return True
+        consumed = {d.name for o in self.dataflow for d in (*o.inputs.values(), *o.conditions)}
+        wanted = None if self.features is None else set(self.features)
+        return any(n in consumed and (wanted is None or n in wanted) for n in names)
+
+    def _once(self, inner: list[Record], frame: pd.DataFrame | None) -> pd.DataFrame:
+        """Run the flow once. If it gives ``records`` (``{key: {"features": {...}}}``, as
+        DFFML's dataset-making flows do), those are the records; else its results are
+        added to every record of the wrapped source."""
+        from dffml_nb.df import run_sync
+        from dffml_nb.source.convert import records_to_frame
+
+        [results] = run_sync(
+            self.dataflow, {"flow": dict(self.inputs)}, strict=self.strict
+        ).values()
+        self.errors = list(results.errors)
+        made = results.get("records")
+        if isinstance(made, Mapping):
+            self._positional = False
+            return records_to_frame(
+                [
+                    Record.from_dict(data, key=key)
+                    if isinstance(data, Mapping) and "features" in data
+                    else Record(key, data)
+                    for key, data in made.items()
+                ],
+                predictions=True,
+            )
+        records = [record.copy().evaluated(dict(results)) for record in inner]
+        if frame is not None and self._positional:
+            return records_to_frame(records, predictions=True, positional=True)
+        return records_to_frame(records, predictions=True)
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features
