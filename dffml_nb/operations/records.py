@@ -8,7 +8,8 @@ cleanup example does; a ``df`` source whose flow gives ``records`` yields them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dffml_nb.df import Definition, op
@@ -58,3 +59,33 @@ def convert_list_to_records(
         }
         for key, row, other in zip(keys, matrix, unprocessed_matrix, strict=True)
     }
+
+
+@dataclass
+class SourceOperationConfig:
+    """The source ``convert_records_to_list`` reads: a source, anything
+    :func:`~dffml_nb.source.open_source` takes (a file name, a DataFrame, ...), or
+    DFFML's ``{"plugin": "csv", "config": {"filename": "data.csv"}}``."""
+
+    source: Any
+
+    def opened(self) -> Any:
+        from dffml_nb.source import open_source, source_class
+
+        source = self.source
+        if isinstance(source, Mapping) and "plugin" in source:
+            return source_class(str(source["plugin"]))(**dict(source.get("config") or {}))
+        return open_source(source)
+
+
+def convert_records_to_list(
+    features: Sequence[str], predict_features: Sequence[str], *, config: SourceOperationConfig
+) -> dict[str, Any]:
+    """Every record of the configured source as rows: ``matrix`` (the ``features``),
+    ``keys`` and ``unprocessed_matrix`` (the ``predict_features``)."""
+    keys, matrix, unprocessed = [], [], []
+    for record in config.opened().records():
+        keys.append(record.key)
+        matrix.append([record.feature(name) for name in features])
+        unprocessed.append([record.feature(name) for name in predict_features])
+    return {"keys": keys, "matrix": matrix, "unprocessed_matrix": unprocessed}
