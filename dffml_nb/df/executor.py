@@ -43,8 +43,16 @@ class Results(dict):
         self.errors: list[OperationError] = []
 
 
-class _OutputShapeError(TypeError):
+class OutputShapeError(TypeError):
     """An operation returned something that does not fit its declared outputs."""
+
+
+class OutputRejected(ValueError):
+    """An output value was refused by its definition's ``validate``."""
+
+
+# what an operation's outputs can fail with: reported as that operation's failure
+_OUTPUT_ERRORS = (OutputShapeError, OutputRejected)
 
 
 class _State:
@@ -288,7 +296,7 @@ class _ContextRun:
                     self._outputs(plan, args, item)
             else:
                 self._outputs(plan, args, result)
-        except _OutputShapeError as error:
+        except _OUTPUT_ERRORS as error:
             if on_event and not now:
                 run.record(("operation_started", self.name, plan.name, None, plan, args, None))
             self._failed(plan, args, error, None)
@@ -343,7 +351,7 @@ class _ContextRun:
                         call = functools.partial(_call_collect, plan.func, kwargs)
                         result = await asyncio.get_running_loop().run_in_executor(None, call)
                     break
-                except _OutputShapeError as error:
+                except _OUTPUT_ERRORS as error:
                     self._failed(plan, args, error, _perf() - started)
                     return
                 except Exception as error:  # noqa: BLE001
@@ -358,7 +366,7 @@ class _ContextRun:
                         self._outputs(plan, args, item)
                 elif plan.kind != "asyncgen":
                     self._outputs(plan, args, result)
-            except _OutputShapeError as error:
+            except _OUTPUT_ERRORS as error:
                 self._failed(plan, args, error, _perf() - started)
                 return
             if on_event:
@@ -407,14 +415,14 @@ class _ContextRun:
                 self._emit_output(plan, plan.single_def, result, args)
             return
         if not isinstance(result, dict):
-            raise _OutputShapeError(
+            raise OutputShapeError(
                 f"operation {plan.name!r} has outputs {', '.join(map(repr, plan.outputs))} and must "
                 f"return a dict keyed by them, but returned {type(result).__name__}: {short_repr(result)}"
             )
         for key, value in result.items():
             definition = plan.outputs.get(key)
             if definition is None:
-                raise _OutputShapeError(
+                raise OutputShapeError(
                     f"operation {plan.name!r} returned output {key!r}, which it does not declare; "
                     f"its outputs are {', '.join(map(repr, plan.outputs))}"
                 )
@@ -430,7 +438,13 @@ class _ContextRun:
         self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]
     ) -> None:
         if definition.validate is not None:
-            value = definition.validate(value)
+            try:
+                value = definition.validate(value)
+            except Exception as error:  # noqa: BLE001 - the validator is user code
+                raise OutputRejected(
+                    f"output value {short_repr(value)} rejected by the validator of definition "
+                    f"{definition.name!r}: {type(error).__name__}: {error}"
+                ) from error
         item = Input(value, definition, args, plan.name)
         if plan.cyclic and _seen_in_lineage(item):
             # The redundancy rule: a value that comes back round a cycle unchanged
@@ -520,7 +534,7 @@ def _call_collect(func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
 
 def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _OutputShapeError(
+        raise OutputShapeError(
             f"operation {plan.name!r} expands output {key!r}, so it must return a list "
             f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
         )

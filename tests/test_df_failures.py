@@ -1,0 +1,100 @@
+"""Every failure is reported and nothing hangs (issue 8): rejected outputs, broken reprs,
+cycles that never settle, Ctrl-C in a kernel, subscribers that raise."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dffml_nb.df import DataFlow, Definition, OperationError, op, run_sync
+
+
+def positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError(f"{value} is not positive")
+    return value
+
+
+POSITIVE = Definition("positive", int, validate=positive)
+
+
+# -- 1. an output rejected by its definition's validator is an OperationError ------------------
+
+
+@op(outputs={"out": POSITIVE})
+def inline_negate(x: int) -> int:
+    return -x
+
+
+@op(outputs={"out": POSITIVE})
+async def async_negate(x: int) -> int:
+    await asyncio.sleep(0)
+    return -x
+
+
+@op(outputs={"out": POSITIVE})
+async def asyncgen_negate(x: int):
+    yield -x
+
+
+@op(outputs={"out": POSITIVE}, runner="thread")
+def thread_negate(x: int) -> int:
+    return -x
+
+
+@op
+async def async_source(x: int) -> int:
+    await asyncio.sleep(0)
+    return x
+
+
+@op(outputs={"out": POSITIVE})
+def inline_after_async(async_source: int) -> int:
+    return -async_source
+
+
+REJECTING = {
+    "inline": DataFlow(inline_negate),
+    "async": DataFlow(async_negate),
+    "asyncgen": DataFlow(asyncgen_negate),
+    "thread": DataFlow(thread_negate),
+    "inline downstream of async": DataFlow(async_source, inline_after_async),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", list(REJECTING))
+def test_rejected_output_is_an_operation_error_when_strict(name):
+    with pytest.raises(OperationError) as info:
+        run_sync(REJECTING[name], {"ok": {"x": -1}, "bad": {"x": 1}}, max_contexts=1)
+    error = info.value
+    assert error.context == "bad"
+    assert error.operation in ("inline_negate", "async_negate", "asyncgen_negate") or (
+        error.operation in ("thread_negate", "inline_after_async")
+    )
+    message = str(error)
+    assert "rejected by the validator of definition 'positive'" in message
+    assert "-1 is not positive" in message
+    # the validator's own exception is in the chain
+    cause = error.__cause__
+    while cause is not None and not isinstance(cause, ValueError):
+        cause = cause.__cause__
+    assert isinstance(cause, ValueError) and "not positive" in str(cause)
+    assert error.results == {"ok": {"positive": 1}}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", list(REJECTING))
+def test_rejected_output_lands_in_errors_when_not_strict(name):
+    results = run_sync(REJECTING[name], {"ok": {"x": -1}, "bad": {"x": 1}}, strict=False)
+    assert results["ok"] == {"positive": 1} and not results["ok"].errors
+    [error] = results["bad"].errors
+    assert isinstance(error, OperationError) and "rejected by the validator" in str(error)
+
+
+@pytest.mark.timeout(30)
+async def test_rejected_output_inside_a_running_loop_does_not_hang():
+    # inside a kernel's loop the async flow runs on a worker thread: it must end there too
+    with pytest.raises(OperationError, match="rejected by the validator"):
+        run_sync(REJECTING["inline downstream of async"], {"bad": {"x": 1}})
