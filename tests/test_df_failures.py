@@ -98,3 +98,84 @@ async def test_rejected_output_inside_a_running_loop_does_not_hang():
     # inside a kernel's loop the async flow runs on a worker thread: it must end there too
     with pytest.raises(OperationError, match="rejected by the validator"):
         run_sync(REJECTING["inline downstream of async"], {"bad": {"x": 1}})
+
+
+# -- 2. an input whose repr raises never makes the failure vanish ------------------------------
+
+
+class Unprintable:
+    """A value whose repr (and str) raise, as some proxies and half-built objects do."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("repr exploded")
+
+    __str__ = __repr__
+
+
+class UnprintableError(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("str exploded")
+
+
+UNPRINTABLE = Definition("unprintable", object)
+
+
+@op(inputs={"value": UNPRINTABLE})
+def fail_inline(value) -> int:
+    raise ValueError("failed on purpose")
+
+
+@op(inputs={"value": UNPRINTABLE})
+async def fail_async(value) -> int:
+    raise UnprintableError()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("operation", [fail_inline, fail_async], ids=["inline", "async"])
+def test_failure_with_an_unprintable_input_is_still_reported(operation):
+    flow = DataFlow(operation)
+    with pytest.raises(OperationError) as info:
+        run_sync(flow, {"c": {"unprintable": Unprintable()}})
+    message = str(info.value)
+    assert operation.name in message and "'c'" in message and "<Unprintable" in message
+    results = run_sync(flow, {"c": {"unprintable": Unprintable()}}, strict=False)
+    [error] = results["c"].errors
+    assert error.operation == operation.name
+
+
+def test_events_and_inputs_with_unprintable_values_have_reprs():
+    from dffml_nb.df import Input
+
+    @op
+    def passthrough(unprintable: object) -> object:
+        return unprintable
+
+    events = []
+    run_sync(DataFlow(passthrough), {"c": {"unprintable": Unprintable()}}, on_event=events.append)
+    assert len(events) == 4
+    for event in events:
+        assert isinstance(repr(event), str)
+    assert "<Unprintable" in repr(Input(Unprintable(), UNPRINTABLE))
+    assert "<Unprintable" in repr(Definition("d", object, default=Unprintable()))
+
+
+def test_unprintable_values_in_other_messages():
+    from dffml_nb.df import DataFlowError, Input
+
+    with pytest.raises(ValueError, match="<Unprintable"):
+        Definition("n", int).convert(Unprintable())
+
+    def refuse(value):
+        raise UnprintableError()
+
+    checked = Definition("checked", int, validate=refuse)
+
+    @op(inputs={"n": checked})
+    def use(n):
+        return n
+
+    with pytest.raises(DataFlowError, match="rejected by the validator of definition 'checked'"):
+        run_sync(DataFlow(use), {"c": {"checked": Unprintable()}})
+    flow = DataFlow(use, seed=[Input(Unprintable(), "no_such_definition")])
+    [problem] = flow.validate()
+    assert "<Unprintable" in problem and "no_such_definition" in problem

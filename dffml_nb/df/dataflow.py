@@ -8,6 +8,7 @@ from typing import Any
 
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation, op
+from dffml_nb.df.reprs import safe_repr
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["DataFlow"]
@@ -172,7 +173,7 @@ class DataFlow:
             definition = item.definition
             if isinstance(definition, str) and definition not in names:
                 problems.append(
-                    f"seed {item.value!r} names definition {definition!r} which no operation uses; "
+                    f"seed {safe_repr(item.value)} names definition {definition!r} which no operation uses; "
                     f"definitions: {', '.join(sorted(names)) or '(none)'}"
                 )
         return problems

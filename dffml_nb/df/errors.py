@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dffml_nb.df.reprs import describe_error, safe_repr
+
 
 class DataFlowError(ValueError):
     """A dataflow that cannot run: every problem is listed in ``problems``."""
@@ -36,17 +38,13 @@ class OperationError(RuntimeError):
         self.error = error
         self.results: dict[str, Any] = {}
         if message is None:
-            shown = ", ".join(f"{k}={_short(v)}" for k, v in self.inputs.items())
+            shown = ", ".join(f"{k}={safe_repr(v)}" for k, v in self.inputs.items())
+            failure = describe_error(error) if error is not None else "unknown error"
             message = (
                 f"operation {operation!r} failed in context {context!r} "
-                f"with inputs ({shown}): {type(error).__name__}: {error}"
+                f"with inputs ({shown}): {failure}"
             )
         super().__init__(message)
 
     def __reduce__(self):  # keep picklable despite the custom signature
         return (OperationError, (self.operation, self.context, self.inputs, None, str(self)))
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

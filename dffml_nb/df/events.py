@@ -5,12 +5,13 @@ Progress bars, logs and live graphs are all built on this one stream.
 
 from __future__ import annotations
 
-import reprlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from typing import Any
+
+from dffml_nb.df.reprs import short_repr
 
 KINDS = (
     "context_started",
@@ -20,22 +21,8 @@ KINDS = (
     "context_finished",
 )
 
-_repr = reprlib.Repr()
-_repr.maxstring = 60
-_repr.maxother = 60
-_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
-_repr.maxlevel = 3
 
-
-def short_repr(value: Any) -> str:
-    """A bounded repr, so events stay small whatever the data is."""
-    try:
-        return _repr.repr(value)
-    except Exception:  # a broken __repr__ must not break a run
-        return f"<{type(value).__name__}>"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Event:
     """``kind`` is one of :data:`KINDS`; fields that don't apply are ``None``.
 
@@ -51,6 +38,15 @@ class Event:
     outputs: dict[str, str] | None = None
     error: BaseException | None = None
     results: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        # the values are user data: shown short, and a broken repr never raises
+        shown = [f"{self.kind!r}", f"context={self.context!r}"]
+        for name in ("operation", "duration", "inputs", "outputs", "error", "results"):
+            value = getattr(self, name)
+            if value is not None:
+                shown.append(f"{name}={short_repr(value)}")
+        return f"Event({', '.join(shown)})"
 
 
 _new = object.__new__

@@ -23,8 +23,9 @@ from typing import Any
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
-from dffml_nb.df.events import Event, EventBatch, make_event, short_repr
+from dffml_nb.df.events import Event, EventBatch, make_event
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
+from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["run", "run_sync", "events", "Results"]
@@ -443,7 +444,7 @@ class _ContextRun:
             except Exception as error:  # noqa: BLE001 - the validator is user code
                 raise OutputRejected(
                     f"output value {short_repr(value)} rejected by the validator of definition "
-                    f"{definition.name!r}: {type(error).__name__}: {error}"
+                    f"{definition.name!r}: {describe_error(error)}"
                 ) from error
         item = Input(value, definition, args, plan.name)
         if plan.cyclic and _seen_in_lineage(item):
@@ -798,7 +799,7 @@ def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
             except Exception as error:
                 raise DataFlowError(
                     f"context {name!r}: value {short_repr(item.value)} rejected by the validator of "
-                    f"definition {item.definition.name!r}: {error}"
+                    f"definition {item.definition.name!r}: {describe_error(error)}"
                 ) from error
             items[index] = Input(value, item.definition, item.parents, item.origin)
     return items

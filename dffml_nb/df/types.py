@@ -8,6 +8,8 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from dffml_nb.df.reprs import safe_repr
+
 __all__ = ["NO_DEFAULT", "Definition", "Input", "primitive_of", "PRIMITIVES"]
 
 
@@ -134,7 +136,7 @@ class Definition:
     def __repr__(self) -> str:
         extra = ", lock=True" if self.lock else ""
         if self.default is not NO_DEFAULT:
-            extra += f", default={self.default!r}"
+            extra += f", default={safe_repr(self.default)}"
         return f"Definition({self.name!r}, {self.primitive!r}{extra})"
 
     def convert(self, value: Any) -> Any:
@@ -173,7 +175,7 @@ class Definition:
             return kind(value)
         except (TypeError, ValueError) as error:
             raise ValueError(
-                f"{value!r} is not a valid {self.primitive} for definition {self.name!r}"
+                f"{safe_repr(value)} is not a valid {self.primitive} for definition {self.name!r}"
             ) from error
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,4 +236,4 @@ class Input:
 
     def __repr__(self) -> str:
         name = self.definition.name if isinstance(self.definition, Definition) else self.definition
-        return f"Input({self.value!r}, {name!r}, origin={self.origin!r})"
+        return f"Input({safe_repr(self.value)}, {name!r}, origin={self.origin!r})"
