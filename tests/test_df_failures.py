@@ -179,3 +179,61 @@ def test_unprintable_values_in_other_messages():
     flow = DataFlow(use, seed=[Input(Unprintable(), "no_such_definition")])
     [problem] = flow.validate()
     assert "<Unprintable" in problem and "no_such_definition" in problem
+
+
+# -- 3. a cycle that never settles fails at max_runs quickly: cost linear in calls -------------
+
+
+@pytest.mark.timeout(60)
+def test_cycle_that_never_settles_reaches_the_default_max_runs_quickly():
+    """100,000 runs round a cycle: linear work takes about a second; a lineage walk per
+    output (quadratic, ~5e9 steps) would take half an hour and trip the timeout."""
+    calls = []
+
+    @op(inputs={"n": Definition("n", int)}, outputs={"n": Definition("n", int)})
+    def grow(n):
+        calls.append(n)
+        return n + 1
+
+    with pytest.raises(OperationError, match="ran more than 100000 operations without settling"):
+        run_sync(DataFlow(grow), {"c": {"n": 0}})
+    assert len(calls) == 100_000
+
+
+def test_cycle_redundancy_still_follows_lineage_not_the_whole_context():
+    """A value equal to one in another branch (not an ancestor) is not redundant."""
+    from dffml_nb.df import Input, get_multi
+
+    @op(inputs={"n": Definition("n", int)}, outputs={"n": Definition("n", int)})
+    def countdown(n):
+        return n - 1 if n > 0 else None
+
+    flow = DataFlow(countdown, get_multi, seed=[Input(["n"], get_multi.inputs["spec"])])
+    n = Definition("n", int)
+    result = run_sync(flow, {"c": [Input(3, n), Input(2, n)]})["c"]["n"]
+    # both branches count down on their own: 3 2 1 0 and 2 1 0
+    assert sorted(result) == sorted([3, 2, 2, 1, 1, 0, 0])
+
+
+def test_cycle_of_unhashable_values_settles():
+    @op(inputs={"xs": Definition("xs", list)}, outputs={"xs": Definition("xs", list)})
+    def trim(xs):
+        return xs[:-1] if len(xs) > 1 else list(xs)
+
+    assert run_sync(DataFlow(trim), {"c": {"xs": [1, 2, 3]}})["c"] == {}
+    from dffml_nb.df import Input, get_multi
+
+    flow = DataFlow(trim, get_multi, seed=[Input(["xs"], get_multi.inputs["spec"])])
+    assert run_sync(flow, {"c": {"xs": [1, 2, 3]}})["c"] == {"xs": [[1, 2, 3], [1, 2], [1]]}
+
+
+def test_cycle_output_equal_to_a_default_it_was_made_from_settles_at_once():
+    calls = []
+
+    @op(inputs={"n": Definition("n", int)}, outputs={"n": Definition("n", int)})
+    def same(n=7):
+        calls.append(n)
+        return n
+
+    run_sync(DataFlow(same), {"c": {}})
+    assert calls == [7]

@@ -24,6 +24,7 @@ from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError
 from dffml_nb.df.events import Event, EventBatch, make_event
+from dffml_nb.df.lineage import Repeats
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
 from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
@@ -92,6 +93,7 @@ class _ContextRun:
         "tasks",
         "runs",
         "parked",
+        "repeats",
     )
 
     def __init__(self, run: _Run, name: str) -> None:
@@ -113,6 +115,7 @@ class _ContextRun:
         self.tasks: set[asyncio.Task[Any]] | None = None
         self.runs = 0
         self.parked = 0
+        self.repeats: Repeats | None = None  # made on the first output of a cycle
 
     # -- inputs ------------------------------------------------------------
 
@@ -189,7 +192,10 @@ class _ContextRun:
                 continue
             for i, value in empty:
                 param = plan.params[i]
-                state.lists[i].append(Input(value, plan.op.inputs[param], origin="default"))
+                item = Input(value, plan.op.inputs[param], origin="default")
+                state.lists[i].append(item)
+                if self.run.plan.any_cyclic:  # a default can be an ancestor round a cycle
+                    self._checker().note(item)
             if all(state.lists):
                 for args in itertools.product(*state.lists):
                     self._dispatch_state(plan, state, args)
@@ -447,11 +453,19 @@ class _ContextRun:
                     f"{definition.name!r}: {describe_error(error)}"
                 ) from error
         item = Input(value, definition, args, plan.name)
-        if plan.cyclic and _seen_in_lineage(item):
+        if plan.cyclic and self._repeats(item):
             # The redundancy rule: a value that comes back round a cycle unchanged
             # adds nothing new, so the cycle settles instead of spinning forever.
             return
         self._add(item)
+
+    def _checker(self) -> Repeats:
+        if self.repeats is None:
+            self.repeats = Repeats()
+        return self.repeats
+
+    def _repeats(self, item: Input) -> bool:
+        return self._checker()(item, self.ctx._by_definition.get(item.definition, []))
 
     # -- failures and the end ----------------------------------------------
 
@@ -516,6 +530,7 @@ class _ContextRun:
         # release everything this context held: memory stays flat over many contexts
         self.ctx = None
         self.states = None
+        self.repeats = None
         run.context_done(self, results)
 
 
@@ -540,18 +555,6 @@ def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
             f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
         )
     return value
-
-
-def _seen_in_lineage(item: Input) -> bool:
-    definition, value = item.definition, item.value
-    for ancestor in item.ancestors():
-        if ancestor.definition == definition:
-            try:
-                if ancestor.value is value or bool(ancestor.value == value):
-                    return True
-            except Exception:  # values that can't be compared (arrays, frames) never match
-                continue
-    return False
 
 
 def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:

@@ -96,6 +96,7 @@ class Plan:
         self.definitions = flow.definitions
         self.all_inline = all(p.inline for p in self.ops)
         self.seed = flow.seed
+        self.any_cyclic = any(p.cyclic for p in self.ops)
         self.any_validate = any(d.validate is not None for d in self.definitions.values())
 
     def resolve(self, name: str, where: str) -> Definition:
