@@ -237,3 +237,55 @@ def test_cycle_output_equal_to_a_default_it_was_made_from_settles_at_once():
 
     run_sync(DataFlow(same), {"c": {}})
     assert calls == [7]
+
+
+# -- 4. Ctrl-C during run_sync in a kernel (the worker-thread path) stops the run -------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("runner", ["inline", "thread"])
+async def test_ctrl_c_during_run_sync_in_a_running_loop_stops_every_operation(runner):
+    """In a kernel, run_sync runs an async flow on a worker thread; Ctrl-C raises
+    KeyboardInterrupt in the main thread. Afterwards no operation call may start."""
+    import _thread
+    import signal
+    import threading
+    import time
+
+    started: list[float] = []
+    first = threading.Event()
+
+    @op
+    async def tick(x: int) -> int:
+        await asyncio.sleep(0)
+        return x
+
+    @op(runner=runner)
+    def work(tick: int) -> int:
+        started.append(time.monotonic())
+        first.set()
+        time.sleep(0.002)
+        return tick
+
+    def press_ctrl_c() -> None:
+        if first.wait(20):
+            time.sleep(0.05)
+            _thread.interrupt_main()  # what a kernel's interrupt does: SIGINT in the main thread
+
+    # as ipykernel does while a cell runs (asyncio.Runner's own handler would only cancel a task)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=press_ctrl_c, daemon=True).start()
+        assert asyncio.get_running_loop().is_running()
+        contexts = 5_000
+        with pytest.raises(KeyboardInterrupt):
+            run_sync(DataFlow(tick, work), [{"x": i} for i in range(contexts)], max_contexts=8)
+        stopped_at = time.monotonic()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    count = len(started)
+    assert 0 < count < contexts
+    time.sleep(0.5)
+    assert len(started) == count, f"{len(started) - count} operation calls started after Ctrl-C"
+    assert all(t <= stopped_at for t in started)
+    assert not [t for t in threading.enumerate() if t.name == "dffml_nb-run_sync"]

@@ -12,6 +12,8 @@ loop, which is what makes ``run_sync`` fast and loop-agnostic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import itertools
 import threading
@@ -32,6 +34,22 @@ from dffml_nb.df.types import Definition, Input
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+
+
+class _StopSignal:
+    """Set from another thread (``run_sync``'s caller on Ctrl-C) to stop a run."""
+
+    __slots__ = ("requested",)
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+# the stop signal of the run_sync call this run belongs to, if any
+_STOP: contextvars.ContextVar[_StopSignal | None] = contextvars.ContextVar(
+    "dffml_nb_stop", default=None
+)
+_NEVER_STOPPED = _StopSignal()
 _BATCH = 512  # events per batch at most (see _Run.due)
 
 
@@ -89,6 +107,7 @@ class _ContextRun:
         "out_ran",
         "driving",
         "halted",
+        "aborted",
         "failure",
         "tasks",
         "runs",
@@ -111,6 +130,7 @@ class _ContextRun:
         self.out_ran = False
         self.driving = False
         self.halted = False
+        self.aborted = False  # stopped from outside (Ctrl-C, the run ending early): no results
         self.failure: OperationError | None = None
         self.tasks: set[asyncio.Task[Any]] | None = None
         self.runs = 0
@@ -211,6 +231,9 @@ class _ContextRun:
             run = self.run
             while True:
                 while queue and not self.halted:
+                    if run.stop.requested:  # Ctrl-C from the caller's thread: start nothing more
+                        self.abort()
+                        break
                     plan, args = queue.popleft()
                     self.runs += 1
                     if self.runs > run.max_runs:
@@ -505,12 +528,21 @@ class _ContextRun:
             self.halted = True
             self.queue.clear()
 
+    def abort(self) -> None:
+        """Stop this context where it is: nothing more starts, running tasks are cancelled."""
+        self.halted = self.aborted = True
+        self.queue.clear()
+        current = _current_task()
+        for task in list(self.tasks or ()):
+            if task is not current:
+                task.cancel()
+
     def _finish(self) -> None:
         run = self.run
         if self.stage == 4:
             return
         self.stage = 4
-        if self.failure is not None:
+        if self.failure is not None or self.aborted:
             results = None
         else:
             results = Results()
@@ -612,6 +644,7 @@ class _Run:
         self.delivered_at = _perf()
         self.timer: Any = None
         self.max_runs = max_runs
+        self.stop = _STOP.get() or _NEVER_STOPPED
         self.active: set[_ContextRun] = set()
         self.done: deque[tuple[str, Results]] = deque()
         self.failure: OperationError | None = None
@@ -727,9 +760,7 @@ class _Run:
 
     def cancel(self) -> None:
         for context in list(self.active):
-            context.halted = True
-            for task in list(context.tasks or ()):
-                task.cancel()
+            context.abort()
 
 
 def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
@@ -840,7 +871,12 @@ async def run(
     done = state.done
     try:
         while True:
-            while not exhausted and state.failure is None and len(state.active) < max_contexts:
+            while (
+                not exhausted
+                and state.failure is None
+                and len(state.active) < max_contexts
+                and not state.stop.requested
+            ):
                 try:
                     name, input_set = next(sets)
                 except StopIteration:
@@ -852,6 +888,8 @@ async def run(
                     break
             while done:
                 yield done.popleft()
+            if state.stop.requested:
+                raise KeyboardInterrupt  # run_sync's caller pressed Ctrl-C (see _run_in_thread)
             if (exhausted or state.failure is not None) and not state.active:
                 break
             if state.active and not done:
@@ -907,16 +945,21 @@ def run_sync(dataflow: DataFlow, inputs: Any = None, **options: Any) -> dict[str
     contexts that finished.
     """
     collected: dict[str, Results] = {}
+    stop = _StopSignal()
 
     async def main() -> None:
-        async for name, results in run(dataflow, inputs, **options):
-            collected[name] = results
+        token = _STOP.set(stop)
+        try:
+            async for name, results in run(dataflow, inputs, **options):
+                collected[name] = results
+        finally:
+            _STOP.reset(token)
 
     try:
         if plan_of(dataflow).all_inline:
             _drive_inline(main())
         elif _loop_running():
-            _run_in_thread(main())
+            _run_in_thread(main(), stop)
         else:
             asyncio.run(main())
     except OperationError as error:
@@ -946,17 +989,41 @@ def _drive_inline(coro: Any) -> None:
         coro.close()
 
 
-def _run_in_thread(coro: Any) -> None:
-    outcome: dict[str, BaseException] = {}
+def _run_in_thread(coro: Any, stop: _StopSignal) -> None:
+    """Run ``coro`` on a private event loop in a worker thread and wait for it.
+
+    The wait is a loop of short joins so that Ctrl-C (KeyboardInterrupt, raised
+    in this thread by a kernel's interrupt) gets through. It then stops the run:
+    the worker starts no further operation call, its tasks are cancelled, and
+    this thread waits for calls already running in threads to return (they
+    cannot be killed; a second Ctrl-C stops waiting for them).
+    """
+    box: dict[str, Any] = {}
+
+    async def main() -> None:
+        box["loop"], box["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        await coro
 
     def target() -> None:
         try:
-            asyncio.run(coro)
+            asyncio.run(main())
         except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
+            box["error"] = error
 
     thread = threading.Thread(target=target, name="dffml_nb-run_sync", daemon=True)
     thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
+    try:
+        while thread.is_alive():
+            thread.join(0.05)
+    except BaseException:
+        stop.requested = True  # seen by the worker between operation calls
+        loop = box.get("loop")
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(box["task"].cancel)  # wakes a run that waits
+        with contextlib.suppress(BaseException):
+            while thread.is_alive():
+                thread.join(0.05)
+        raise
+    if "error" in box:
+        raise box["error"]
