@@ -289,3 +289,85 @@ async def test_ctrl_c_during_run_sync_in_a_running_loop_stops_every_operation(ru
     assert len(started) == count, f"{len(started) - count} operation calls started after Ctrl-C"
     assert all(t <= stopped_at for t in started)
     assert not [t for t in threading.enumerate() if t.name == "dffml_nb-run_sync"]
+
+
+# -- 5. an event subscriber that raises fails the run the same way for every operation kind ---
+
+
+@op
+def inline_double(x: int) -> int:
+    return x * 2
+
+
+@op
+async def async_double(x: int) -> int:
+    await asyncio.sleep(0)
+    return x * 2
+
+
+def broken_logger(event) -> None:
+    if event.kind == "operation_finished":
+        raise KeyError("the log is full")
+
+
+def broken_progress(batch) -> None:
+    raise KeyError("the bar is full")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("operation", [inline_double, async_double], ids=["inline", "async"])
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "not strict"])
+@pytest.mark.parametrize(
+    "subscribe",
+    [{"on_event": broken_logger}, {"on_events": broken_progress}],
+    ids=["on_event", "on_events"],
+)
+def test_subscriber_that_raises_fails_the_run_naming_it(operation, strict, subscribe):
+    from dffml_nb.df import SubscriberError
+
+    flow = DataFlow(operation)
+    inputs = [{"x": i} for i in range(50)]
+    with pytest.raises(SubscriberError) as info:
+        run_sync(flow, inputs, strict=strict, max_contexts=4, **subscribe)
+    error = info.value
+    [(option, subscriber)] = subscribe.items()
+    message = str(error)
+    assert f"{option} subscriber" in message and subscriber.__name__ in message
+    assert "KeyError" in message and "is full" in message
+    if option == "on_event":
+        assert "operation_finished" in message and operation.name in message
+    assert isinstance(error.__cause__, KeyError)
+    assert error.subscriber is subscriber
+    # the run stopped (a per-event subscriber at once; batches come late by design),
+    # and what finished is kept
+    if option == "on_event":
+        assert len(error.results) < len(inputs)
+    assert all(r == {operation.name: int(k) * 2} for k, r in error.results.items())
+
+
+@pytest.mark.timeout(30)
+async def test_subscriber_that_raises_in_a_running_loop():
+    from dffml_nb.df import SubscriberError
+
+    with pytest.raises(SubscriberError, match="broken_logger"):
+        run_sync(DataFlow(async_double), {"c": {"x": 1}}, on_event=broken_logger)
+    with pytest.raises(SubscriberError, match="broken_logger"):
+        async for _ in __import__("dffml_nb.df", fromlist=["run"]).run(
+            DataFlow(async_double), {"c": {"x": 1}}, on_event=broken_logger
+        ):
+            pass
+
+
+@pytest.mark.timeout(30)
+def test_failure_while_a_sibling_async_call_has_not_started_does_not_hang():
+    @op
+    async def fails(x: int) -> int:
+        raise ValueError("no")
+
+    @op
+    async def other(x: int) -> int:
+        await asyncio.sleep(0)
+        return x
+
+    with pytest.raises(OperationError, match="operation 'fails'"):
+        run_sync(DataFlow(fails, other), {"c": {"x": 1}})

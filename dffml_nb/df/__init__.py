@@ -6,7 +6,7 @@ them, and the executor runs it concurrently with locking.
 
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
-from dffml_nb.df.errors import DataFlowError, OperationError
+from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
 from dffml_nb.df.events import KINDS as EVENT_KINDS
 from dffml_nb.df.events import Event, EventBatch
 from dffml_nb.df.executor import Results, events, run, run_sync
@@ -27,6 +27,7 @@ __all__ = [
     "Operation",
     "OperationError",
     "Results",
+    "SubscriberError",
     "associate_definition",
     "events",
     "get_multi",

@@ -48,3 +48,31 @@ class OperationError(RuntimeError):
 
     def __reduce__(self):  # keep picklable despite the custom signature
         return (OperationError, (self.operation, self.context, self.inputs, None, str(self)))
+
+
+class SubscriberError(RuntimeError):
+    """An event subscriber (``on_event`` / ``on_events``) raised: the run was stopped.
+
+    A subscriber is the caller's own code (a log, a progress bar, a live
+    graph), so its failure is reported like any bug of the caller: the run
+    raises this, ``from`` the subscriber's exception, whether the operations
+    are inline or async and whatever ``strict`` says. ``results`` holds the
+    results of every context that finished before, so nothing finished is lost.
+    """
+
+    def __init__(self, option: str, subscriber: Any, receiving: str, error: BaseException) -> None:
+        self.option = option
+        self.subscriber = subscriber
+        self.error = error
+        self.results: dict[str, Any] = {}
+        super().__init__(
+            f"{option} subscriber {_name_of(subscriber)} raised while receiving {receiving}: "
+            f"{describe_error(error)}; the run was stopped. Fix the subscriber, or catch "
+            "errors inside it if the run should go on without it."
+        )
+
+
+def _name_of(function: Any) -> str:
+    module = getattr(function, "__module__", None)
+    name = getattr(function, "__qualname__", None) or type(function).__qualname__
+    return f"{module}.{name}" if module else name

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import inspect
 import itertools
 import threading
 import time
@@ -24,7 +25,7 @@ from typing import Any
 
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
-from dffml_nb.df.errors import DataFlowError, OperationError
+from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
 from dffml_nb.df.events import Event, EventBatch, make_event
 from dffml_nb.df.lineage import Repeats
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
@@ -361,6 +362,8 @@ class _ContextRun:
         on_event = run.buffer is not None
         started = _perf()
         try:
+            if self.halted:
+                return  # the context stopped before this call began
             kwargs = self._kwargs(plan, args)
             if on_event:
                 run.record(("operation_started", self.name, plan.name, None, plan, args, None))
@@ -505,10 +508,7 @@ class _ContextRun:
             self.failure = failure
             self.halted = True
             self.queue.clear()
-            if self.tasks:
-                for task in list(self.tasks):
-                    if task is not _current_task():
-                        task.cancel()
+            self._cancel_tasks()
         else:
             self.errors.append(failure)
 
@@ -532,9 +532,19 @@ class _ContextRun:
         """Stop this context where it is: nothing more starts, running tasks are cancelled."""
         self.halted = self.aborted = True
         self.queue.clear()
+        self._cancel_tasks()
+
+    def _cancel_tasks(self) -> None:
+        """Cancel this context's running operation calls.
+
+        A task that has not started yet is left to start: it sees ``halted`` and
+        returns at once, through the ``finally`` that keeps ``inflight`` right. (A
+        coroutine cancelled before its first step never runs its ``finally``, and
+        the context would wait for it for ever.)
+        """
         current = _current_task()
         for task in list(self.tasks or ()):
-            if task is not current:
+            if task is not current and not _not_started(task):
                 task.cancel()
 
     def _finish(self) -> None:
@@ -564,6 +574,10 @@ class _ContextRun:
         self.states = None
         self.repeats = None
         run.context_done(self, results)
+
+
+def _not_started(task: asyncio.Task[Any]) -> bool:
+    return inspect.getcoroutinestate(task.get_coro()) == inspect.CORO_CREATED  # type: ignore[arg-type]
 
 
 def _current_task() -> Any:
@@ -663,15 +677,40 @@ class _Run:
         pending = self.buffer
         if not pending:
             return
-        pending = pending[:]
-        self.buffer.clear()  # the same list: ``record`` is bound to its append
+        records = pending[:]
+        pending.clear()  # the same list: ``record`` is bound to its append
         self.delivered_at = _perf()
-        batch = EventBatch(pending, _materialize)
-        if self.on_event is not None:
+        batch = EventBatch(records, _materialize)
+        on_event, on_events = self.on_event, self.on_events
+        if on_event is not None:
             for event in batch:
-                self.on_event(event)
-        if self.on_events is not None:
-            self.on_events(batch)
+                try:
+                    on_event(event)
+                except Exception as error:  # noqa: BLE001 - reported as the run's failure
+                    receiving = f"the {event.kind} event"
+                    if event.operation is not None:
+                        receiving += f" of operation {event.operation!r}"
+                    receiving += f" in context {event.context!r}"
+                    self._subscriber_failed("on_event", on_event, receiving, error)
+                    return
+        if on_events is not None:
+            try:
+                on_events(batch)
+            except Exception as error:  # noqa: BLE001
+                receiving = f"a batch of {len(batch)} events"
+                self._subscriber_failed("on_events", on_events, receiving, error)
+
+    def _subscriber_failed(
+        self, option: str, subscriber: Any, receiving: str, error: Exception
+    ) -> None:
+        """A subscriber raised: stop the run and report it (inline or async alike)."""
+        failure = SubscriberError(option, subscriber, receiving, error)
+        failure.__cause__ = error
+        self.on_event = self.on_events = None  # nobody hears the rest of a stopped run
+        if self.failure is None:
+            self.failure = failure
+        self.cancel()
+        self.wake()
 
     def due(self) -> None:
         """Deliver to batch subscribers once ``interval`` has passed or the batch is big.
@@ -898,6 +937,8 @@ async def run(
                 await state.wait()
             elif started & 1023 == 0:
                 await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
+        if state.buffer:
+            state.deliver()  # the last events, before saying how the run ended
         if state.failure is not None:
             failure = state.failure
             raise failure from failure.__cause__
@@ -962,7 +1003,7 @@ def run_sync(dataflow: DataFlow, inputs: Any = None, **options: Any) -> dict[str
             _run_in_thread(main(), stop)
         else:
             asyncio.run(main())
-    except OperationError as error:
+    except (OperationError, SubscriberError) as error:
         error.results = collected
         raise
     return collected
@@ -999,6 +1040,8 @@ def _run_in_thread(coro: Any, stop: _StopSignal) -> None:
     cannot be killed; a second Ctrl-C stops waiting for them).
     """
     box: dict[str, Any] = {}
+    finished = threading.Event()  # waited on rather than join(): an interrupted join may
+    # leave is_alive() False while the thread still runs (CPython bpo-45274)
 
     async def main() -> None:
         box["loop"], box["task"] = asyncio.get_running_loop(), asyncio.current_task()
@@ -1009,12 +1052,14 @@ def _run_in_thread(coro: Any, stop: _StopSignal) -> None:
             asyncio.run(main())
         except BaseException as error:  # re-raised in the caller's thread
             box["error"] = error
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="dffml_nb-run_sync", daemon=True)
     thread.start()
     try:
-        while thread.is_alive():
-            thread.join(0.05)
+        while not finished.wait(0.05):
+            pass
     except BaseException:
         stop.requested = True  # seen by the worker between operation calls
         loop = box.get("loop")
@@ -1022,8 +1067,9 @@ def _run_in_thread(coro: Any, stop: _StopSignal) -> None:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(box["task"].cancel)  # wakes a run that waits
         with contextlib.suppress(BaseException):
-            while thread.is_alive():
-                thread.join(0.05)
+            while not finished.wait(0.05):
+                pass
         raise
+    thread.join()
     if "error" in box:
         raise box["error"]
