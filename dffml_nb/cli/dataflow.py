@@ -9,13 +9,16 @@ from typing import Any
 from dffml_nb.cli.args import UsageError, flag, one, pairs, parse
 
 USAGE = """\
-usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
-       dffml-nb dataflow diagram FILE
+usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict] [-trust]
+       dffml-nb dataflow diagram FILE [-trust]
        dffml-nb dataflow create OPERATION ... [-seed VALUE=DEFINITION ...] [-format json|yaml]
 
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
   diagram   print the flow as Mermaid text
+  -trust    let the flow file import the modules its operations name (this
+            runs their code): only for files you trust. Without it, only
+            registered operations (dffml-nb list operations) are found
   create    build a flow from operations (import paths like pkg.module:func or
             registered names) and print it as JSON (or YAML)
 """
@@ -30,18 +33,18 @@ def main(tokens: list[str]) -> int:
     if command == "run":
         return _run(rest, options)
     if command == "diagram":
-        return _diagram(rest)
+        return _diagram(rest, options)
     if command == "create":
         return _create(rest, options)
     raise UsageError(f"unknown dataflow command {command!r}\n{USAGE}")
 
 
-def _load(rest: list[str]) -> Any:
+def _load(rest: list[str], options: dict[str, list[str]]) -> Any:
     from dffml_nb.df import DataFlow
 
     if len(rest) != 1:
         raise UsageError(f"expected one dataflow FILE, got {len(rest)}\n{USAGE}")
-    return DataFlow.load(rest[0])
+    return DataFlow.load(rest[0], trust=flag(options, "trust"))
 
 
 def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
@@ -62,7 +65,7 @@ def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
 def _run(rest: list[str], options: dict[str, list[str]]) -> int:
     from dffml_nb.df import run_sync
 
-    flow = _load(rest)
+    flow = _load(rest, options)
     inputs = _typed(flow, options.get("inputs", []), "-inputs")
     results = run_sync(
         flow, {"0": inputs} if inputs else None, strict=not flag(options, "no-strict")
@@ -77,8 +80,8 @@ def _run(rest: list[str], options: dict[str, list[str]]) -> int:
     return 1 if any(r.errors for r in results.values()) else 0
 
 
-def _diagram(rest: list[str]) -> int:
-    sys.stdout.write(_load(rest).mermaid())
+def _diagram(rest: list[str], options: dict[str, list[str]]) -> int:
+    sys.stdout.write(_load(rest, options).mermaid())
     return 0
 
 

@@ -187,10 +187,18 @@ class DataFlow:
         return flow_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, origin: str = "<dict>") -> DataFlow:
+    def from_dict(
+        cls, data: dict[str, Any], *, origin: str = "<dict>", trust: bool = False
+    ) -> DataFlow:
+        """A flow from :meth:`to_dict`'s form; ``origin`` names it in errors.
+
+        The operations it names are found without running any code: registered
+        operations, and operations (or functions) of modules already imported.
+        ``trust=True`` lets it import the modules it names — only for data you trust.
+        """
         from dffml_nb.df.serialize import flow_from_dict
 
-        return flow_from_dict(data, origin=origin)
+        return flow_from_dict(data, origin=origin, trust=trust)
 
     def save(self, path: Any) -> None:
         """Write to a ``.json``, ``.yaml`` or ``.yml`` file (atomically)."""
@@ -199,11 +207,14 @@ class DataFlow:
         save_flow(self, path)
 
     @classmethod
-    def load(cls, path: Any) -> DataFlow:
-        """Read a flow from a JSON or YAML file; errors name the file and position."""
+    def load(cls, path: Any, *, trust: bool = False) -> DataFlow:
+        """Read a flow from a JSON or YAML file; errors name the file and position.
+
+        As :meth:`from_dict`: nothing is imported unless ``trust=True``.
+        """
         from dffml_nb.df.serialize import load_flow
 
-        return load_flow(path)
+        return load_flow(path, trust=trust)
 
     def mermaid(self) -> str:
         """Mermaid ``flowchart`` text: operations as boxes, definitions as stadiums."""

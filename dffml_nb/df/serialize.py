@@ -11,6 +11,7 @@ from typing import Any
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation
+from dffml_nb.df.resolve import resolve
 from dffml_nb.df.types import Definition, Input
 
 FORMAT_VERSION = 1
@@ -32,20 +33,8 @@ def flow_to_dict(flow: DataFlow) -> dict[str, Any]:
     }
 
 
-def _resolve_function(name: str, path: str, origin: str) -> Any:
-    from dffml_nb import plugins
-
-    try:
-        if ":" in path:
-            return plugins.import_path(path)
-        return plugins.load("operation", path)
-    except plugins.PluginError as error:
-        raise DataFlowError(
-            f"{origin}: operation {name!r}: unknown operation {path!r}: {error}"
-        ) from error
-
-
-def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
+def flow_from_dict(data: Any, *, origin: str = "<dict>", trust: bool = False) -> DataFlow:
+    """A flow from its dict form; ``trust`` as in :mod:`dffml_nb.df.resolve`."""
     if not isinstance(data, dict) or "operations" not in data:
         raise DataFlowError(
             f"{origin}: not a dataflow; expected a mapping with 'operations' "
@@ -60,13 +49,17 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
                 if isinstance(spec, dict)
                 else {"name": name, "primitive": spec}
             )
-            definitions[name] = Definition.from_dict(spec)
+            definitions[name] = Definition.from_dict(
+                spec, trust=trust, where=f"{origin}: definition {name!r}"
+            )
+        except DataFlowError:
+            raise
         except Exception as error:
             raise DataFlowError(f"{origin}: definition {name!r} is invalid: {error}") from error
 
     def definition(name: Any, where: str) -> Definition:
         if isinstance(name, dict):
-            return Definition.from_dict(name)
+            return Definition.from_dict(name, trust=trust, where=f"{origin}: {where}")
         found = definitions.get(name)
         if found is None:
             raise DataFlowError(
@@ -80,7 +73,7 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
         if isinstance(spec, str):
             spec = {"func": spec}
         path = spec.get("func") or spec.get("name") or name
-        target = _resolve_function(name, path, origin)
+        target = resolve(path, where=f"{origin}: operation {name!r}", trust=trust)
         where = f"operation {name!r}"
         config: dict[str, Any] = {"name": name}
         if "inputs" in spec:
@@ -154,7 +147,7 @@ def save_flow(flow: DataFlow, path: Any) -> None:
         raise
 
 
-def load_flow(path: Any) -> DataFlow:
+def load_flow(path: Any, *, trust: bool = False) -> DataFlow:
     path = Path(path)
     fmt = _format_of(path)
     try:
@@ -178,7 +171,7 @@ def load_flow(path: Any) -> DataFlow:
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
             problem = getattr(error, "problem", None) or str(error)
             raise DataFlowError(f"{where}: malformed YAML: {problem}") from error
-    return flow_from_dict(data, origin=str(path))
+    return flow_from_dict(data, origin=str(path), trust=trust)
 
 
 def _label(text: str) -> str:

@@ -191,13 +191,19 @@ class Definition:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Definition:
-        from dffml_nb.plugins import import_path
+    def from_dict(
+        cls, data: dict[str, Any], *, trust: bool = False, where: str = "<dict>"
+    ) -> Definition:
+        """The inverse of :meth:`to_dict`. ``spec`` / ``validate`` import paths are
+        resolved as a flow file's operations are (see ``dffml_nb.df.resolve``)."""
+        from dffml_nb.df.resolve import resolve
 
         kwargs = {k: data[k] for k in ("lock", "default") if k in data}
         for attr in ("spec", "validate"):
             if data.get(attr):
-                kwargs[attr] = import_path(data[attr])
+                kwargs[attr] = resolve(
+                    data[attr], where=f"{where}: {attr}", trust=trust, registered=False
+                )
         return cls(data["name"], data.get("primitive", "object"), **kwargs)
 
 
