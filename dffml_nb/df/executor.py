@@ -28,6 +28,7 @@ from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
 from dffml_nb.df.events import Event, EventBatch, make_event
 from dffml_nb.df.lineage import Repeats
+from dffml_nb.df.operation import FunctionType
 from dffml_nb.df.plan import OpPlan, Plan, plan_of
 from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
@@ -35,6 +36,9 @@ from dffml_nb.df.types import Definition, Input
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+GENERATOR = FunctionType.GENERATOR
+COROUTINE = FunctionType.COROUTINE
+ASYNC_GENERATOR = FunctionType.ASYNC_GENERATOR
 
 
 class _StopSignal:
@@ -310,7 +314,7 @@ class _ContextRun:
         while True:
             try:
                 result = plan.func(**kwargs)
-                if plan.kind == "gen":
+                if plan.function_type is GENERATOR:
                     result = list(result)
                 break
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
@@ -322,7 +326,7 @@ class _ContextRun:
                 self._failed(plan, args, error, _perf() - started if on_event else None)
                 return
         try:
-            if plan.kind == "gen":
+            if plan.function_type is GENERATOR:
                 for item in result:
                     self._outputs(plan, args, item)
             else:
@@ -372,13 +376,13 @@ class _ContextRun:
             yielded = False
             while True:
                 try:
-                    if plan.kind == "asyncgen":
+                    if plan.function_type is ASYNC_GENERATOR:
                         result = None
                         async for item in plan.func(**kwargs):
                             yielded = True
                             self._outputs(plan, args, item)
                             self._drive()
-                    elif plan.kind == "async":
+                    elif plan.function_type is COROUTINE:
                         result = await plan.func(**kwargs)
                     else:  # runner="thread"
                         call = functools.partial(_call_collect, plan.func, kwargs)
@@ -394,10 +398,10 @@ class _ContextRun:
                     self._failed(plan, args, error, _perf() - started)
                     return
             try:
-                if plan.kind == "gen":
+                if plan.function_type is GENERATOR:
                     for item in result:
                         self._outputs(plan, args, item)
-                elif plan.kind != "asyncgen":
+                elif plan.function_type is not ASYNC_GENERATOR:
                     self._outputs(plan, args, result)
             except _OUTPUT_ERRORS as error:
                 self._failed(plan, args, error, _perf() - started)

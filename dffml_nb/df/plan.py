@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dffml_nb.df.dataflow import DataFlow, ensure_valid
-from dffml_nb.df.operation import Operation
+from dffml_nb.df.operation import FunctionType, Operation
 from dffml_nb.df.types import Definition
 
 STAGE_INDEX = {"processing": 0, "cleanup": 1, "output": 2}
@@ -31,7 +31,7 @@ class OpPlan:
         "outputs",
         "expand",
         "expand_single",
-        "kind",
+        "function_type",
         "inline",
         "retry",
         "ctx_params",
@@ -59,8 +59,11 @@ class OpPlan:
         # DFFML-style ``return {"key": value}`` from a one-output operation is unwrapped
         # unless the output itself holds dicts.
         self.unwrap = self.single and self.single_def.primitive not in ("dict", "object")
-        self.kind = operation.kind
-        self.inline = operation.runner == "inline" and operation.kind in ("sync", "gen")
+        self.function_type = operation.function_type
+        self.inline = operation.runner == "inline" and operation.function_type in (
+            FunctionType.PLAIN,
+            FunctionType.GENERATOR,
+        )
         self.retry = operation.retry
         self.ctx_params = operation.context_params
         self.locked = tuple(i for i, p in enumerate(self.params) if operation.inputs[p].lock)

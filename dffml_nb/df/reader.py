@@ -148,7 +148,7 @@ class _Reader:
             if isinstance(target, Operation):
                 return target.replace(**settings)
             if callable(target):
-                return Operation(target, **settings)
+                return Operation.from_function(target, **settings)
             raise TypeError(f"{path!r} is a {type(target).__name__}, not a function or operation")
         except (TypeError, ValueError) as error:
             raise self.fail(where, str(error)) from error
