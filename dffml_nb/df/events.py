@@ -77,6 +77,95 @@ def make_event(
     return event
 
 
+# -- raw records -----------------------------------------------------------------------
+#
+# What the executor records as things happen: a plain tuple, made in its hot loop in
+# tens of nanoseconds and built into an Event only when a subscriber reads it. The
+# functions below are the one place that knows the layout:
+#
+#     (kind, context, operation, duration, plan, payload, extra)
+#
+# ``plan`` is the executor's compiled operation (it has ``name``, ``params``,
+# ``single``, ``single_key``, ``is_output``); ``payload`` is the argument Inputs
+# (started), the result (finished) or both (``operation_ran``: an inline call, started
+# and finished with nothing in between); ``extra`` is the OperationError (failed) or
+# the results (context_finished).
+
+RawEvent = tuple
+_RAN = "operation_ran"
+
+
+def context_started(context: str) -> RawEvent:
+    return ("context_started", context, None, None, None, None, None)
+
+
+def operation_started(context: str, plan: Any, args: tuple[Any, ...]) -> RawEvent:
+    return ("operation_started", context, plan.name, None, plan, args, None)
+
+
+def operation_finished(context: str, plan: Any, duration: float, result: Any) -> RawEvent:
+    return ("operation_finished", context, plan.name, duration, plan, result, None)
+
+
+def operation_ran(
+    context: str, plan: Any, duration: float, args: tuple[Any, ...], result: Any
+) -> RawEvent:
+    """An inline call: stands for ``operation_started`` then ``operation_finished``."""
+    return (_RAN, context, plan.name, duration, plan, (args, result), None)
+
+
+def operation_failed(
+    context: str, plan: Any, duration: float | None, error: BaseException
+) -> RawEvent:
+    return ("operation_failed", context, plan.name, duration, plan, None, error)
+
+
+def context_finished(context: str, results: dict[str, Any]) -> RawEvent:
+    return ("context_finished", context, None, None, None, None, results)
+
+
+def materialize(raw: RawEvent) -> Event:
+    """A raw record -> an :class:`Event`; the short reprs are made here, only for events read."""
+    kind, context, operation, duration, plan, payload, extra = raw
+    if kind == "operation_started":
+        inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
+        return make_event(kind, context, operation, inputs=inputs)
+    if kind == "operation_finished":
+        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
+    if kind == "operation_failed":
+        return make_event(kind, context, operation, duration, error=extra)
+    if kind == "context_finished":
+        return make_event(kind, context, results=extra)
+    return make_event(kind, context)
+
+
+def _short_outputs(plan: Any, result: Any) -> dict[str, str]:
+    if result is None:
+        return {}
+    if plan.single and not (plan.is_output and isinstance(result, dict)):
+        return {plan.single_key: short_repr(result)}
+    if isinstance(result, dict):
+        return {str(k): short_repr(v) for k, v in result.items()}
+    return {"result": short_repr(result)}
+
+
+def _split(raw: RawEvent) -> tuple[RawEvent, RawEvent]:
+    """An inline call's record -> its started and finished records."""
+    kind, context, operation, duration, plan, (args, result), extra = raw
+    return (
+        ("operation_started", context, operation, None, plan, args, None),
+        ("operation_finished", context, operation, duration, plan, result, None),
+    )
+
+
+_KIND_AND_OPERATION = itemgetter(0, 2)
+
+
+def _stored(raw: RawEvent) -> Event:
+    """The build function of a batch made of ready Events (``EventBatch.of``)."""
+    return raw[4]
+
+
 class EventBatch(Sequence):
     """Events delivered together (``run(..., on_events=...)``), built into ``Event``s on access.
 
@@ -84,16 +173,15 @@ class EventBatch(Sequence):
     ``last(kind, operation)`` finds the newest of a kind: what a live view needs
     from thousands of events in a fraction of the cost.
 
-    Raw records start ``(kind, context, operation, duration, ...)``; ``build``
-    turns one into an Event. A record of kind ``"operation_ran"`` (an inline
-    call) stands for two events, ``operation_started`` then ``operation_finished``.
+    It holds raw records (see above); ``build`` turns one into an Event
+    (:func:`materialize` unless given).
     """
 
     __slots__ = ("_raw", "_build", "_flat")
 
-    def __init__(self, raw: list[tuple], build: Any = None) -> None:
+    def __init__(self, raw: list[RawEvent], build: Any = None) -> None:
         self._raw = raw
-        self._build = build
+        self._build = build or materialize
         self._flat: list[tuple] | None = None
 
     @classmethod
@@ -149,22 +237,3 @@ class EventBatch(Sequence):
 
     def __repr__(self) -> str:
         return f"<EventBatch of {len(self)} events>"
-
-
-_RAN = "operation_ran"
-
-
-def _split(raw: tuple) -> tuple[tuple, tuple]:
-    """An inline call's record -> its started and finished records."""
-    kind, context, operation, duration, plan, (args, result), extra = raw
-    return (
-        ("operation_started", context, operation, None, plan, args, None),
-        ("operation_finished", context, operation, duration, plan, result, None),
-    )
-
-
-_KIND_AND_OPERATION = itemgetter(0, 2)
-
-
-def _stored(raw: tuple) -> Event:
-    return raw[4]

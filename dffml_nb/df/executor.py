@@ -26,16 +26,28 @@ from typing import Any
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
-from dffml_nb.df.events import Event, EventBatch, make_event
+from dffml_nb.df.events import (
+    Event,
+    EventBatch,
+    context_finished,
+    context_started,
+    operation_failed,
+    operation_finished,
+    operation_ran,
+    operation_started,
+)
 from dffml_nb.df.lineage import Repeats
 from dffml_nb.df.operation import FunctionType
-from dffml_nb.df.plan import OpPlan, Plan, plan_of
+from dffml_nb.df.plan import OpPlan, Plan, Stage, plan_of
 from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+# enum members as module constants: the hot loop reads globals, not enum attributes
+PROCESSING, CLEANUP, OUTPUT, SETTLED, FINISHED = Stage
+_NEXT_STAGE = {PROCESSING: CLEANUP, CLEANUP: OUTPUT, OUTPUT: SETTLED}
 GENERATOR = FunctionType.GENERATOR
 COROUTINE = FunctionType.COROUTINE
 ASYNC_GENERATOR = FunctionType.ASYNC_GENERATOR
@@ -127,7 +139,7 @@ class _ContextRun:
         self.states: dict[OpPlan, _State] = {}
         self.queue: deque[tuple[OpPlan, tuple[Input, ...]]] = deque()
         self.inflight = 0
-        self.stage = 0
+        self.stage = PROCESSING
         self.consumers = run.plan.consumers[0]
         self.cond_consumers = run.plan.cond_consumers[0]
         self.errors: list[OperationError] = []
@@ -147,7 +159,7 @@ class _ContextRun:
     def begin(self, items: list[Input]) -> None:
         run = self.run
         if run.buffer is not None:
-            run.record(("context_started", self.name, None, None, None, None, None))
+            run.record(context_started(self.name))
         for item in run.plan.starters[0]:
             self._dispatch(item, ())
         add = self._add
@@ -203,7 +215,7 @@ class _ContextRun:
         else:
             self.queue.append((plan, args))
 
-    def _apply_defaults(self, stage: int) -> None:
+    def _apply_defaults(self, stage: Stage) -> None:
         """When a stage settles, parameters with defaults that got no input use them."""
         for plan in self.run.plan.with_defaults[stage]:
             state = self.states.get(plan)
@@ -245,6 +257,7 @@ class _ContextRun:
                         self._too_many_runs(plan, args)
                         break
                     if plan.locked and not run.acquire(self, plan, args):
+                        self.parked += 1  # resumed by run.release
                         continue
                     if plan.inline:
                         self._call_inline(plan, args)
@@ -260,18 +273,30 @@ class _ContextRun:
         finally:
             self.driving = False
 
+    def resume(self, calls: list[tuple[OpPlan, tuple[Input, ...]]]) -> None:
+        """Calls that waited for a lock may run now: they go first, then the context drives."""
+        self.parked -= len(calls)
+        if self.stage is FINISHED:
+            return
+        if not self.halted:
+            for call in calls:
+                self.queue.appendleft(call)
+            self.runs -= len(calls)  # each was counted when first popped
+        if not self.driving:
+            self._drive()  # a halted context finishes once nothing is parked
+
     def _advance(self) -> bool:
         """Move to the next stage when this one has settled; False once finished."""
         plan = self.run.plan
-        while self.stage < 3:
+        while self.stage < SETTLED:
             self._apply_defaults(self.stage)
             if self.queue:
                 return True
-            self.stage += 1
-            if self.stage == 3:
+            self.stage = _NEXT_STAGE[self.stage]
+            if self.stage is SETTLED:
                 break
-            if (self.stage == 1 and plan.has_cleanup_ops) or (
-                self.stage == 2 and plan.has_output_ops
+            if (self.stage is CLEANUP and plan.has_cleanup_ops) or (
+                self.stage is OUTPUT and plan.has_output_ops
             ):
                 self._enter_stage(self.stage)
                 if self.queue:
@@ -279,7 +304,7 @@ class _ContextRun:
         self._finish()
         return False
 
-    def _enter_stage(self, stage: int) -> None:
+    def _enter_stage(self, stage: Stage) -> None:
         plan = self.run.plan
         self.consumers = plan.consumers[stage]
         self.cond_consumers = plan.cond_consumers[stage]
@@ -308,7 +333,7 @@ class _ContextRun:
         now = on_event and run.on_event is not None
         if on_event:
             if now:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
             started = _perf()
         attempts = plan.retry
         while True:
@@ -322,7 +347,7 @@ class _ContextRun:
                     attempts -= 1
                     continue
                 if on_event and not now:
-                    run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                    run.record(operation_started(self.name, plan, args))
                 self._failed(plan, args, error, _perf() - started if on_event else None)
                 return
         try:
@@ -333,25 +358,13 @@ class _ContextRun:
                 self._outputs(plan, args, result)
         except _OUTPUT_ERRORS as error:
             if on_event and not now:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
             self._failed(plan, args, error, None)
             return
         if now:
-            run.record(
-                ("operation_finished", self.name, plan.name, _perf() - started, plan, result, None)
-            )
+            run.record(operation_finished(self.name, plan, _perf() - started, result))
         elif on_event:
-            run.record(
-                (
-                    "operation_ran",
-                    self.name,
-                    plan.name,
-                    _perf() - started,
-                    plan,
-                    (args, result),
-                    None,
-                )
-            )
+            run.record(operation_ran(self.name, plan, _perf() - started, args, result))
 
     def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         self.inflight += 1
@@ -370,7 +383,7 @@ class _ContextRun:
                 return  # the context stopped before this call began
             kwargs = self._kwargs(plan, args)
             if on_event:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
                 run.soon()  # a long operation shows as running without waiting for the next event
             attempts = plan.retry
             yielded = False
@@ -407,17 +420,7 @@ class _ContextRun:
                 self._failed(plan, args, error, _perf() - started)
                 return
             if on_event:
-                run.record(
-                    (
-                        "operation_finished",
-                        self.name,
-                        plan.name,
-                        _perf() - started,
-                        plan,
-                        result,
-                        None,
-                    )
-                )
+                run.record(operation_finished(self.name, plan, _perf() - started, result))
                 run.soon()
         finally:
             self.inflight -= 1
@@ -430,7 +433,7 @@ class _ContextRun:
     def _outputs(self, plan: OpPlan, args: tuple[Input, ...], result: Any) -> None:
         if result is None:
             return
-        if plan.stage == 2:
+        if plan.is_output:
             self.out_ran = True
             if isinstance(result, dict):
                 self.out_results.update(result)
@@ -507,7 +510,7 @@ class _ContextRun:
         failure.__cause__ = error
         run = self.run
         if run.buffer is not None:
-            run.record(("operation_failed", self.name, plan.name, duration, plan, None, failure))
+            run.record(operation_failed(self.name, plan, duration, failure))
         if run.strict:
             self.failure = failure
             self.halted = True
@@ -553,9 +556,9 @@ class _ContextRun:
 
     def _finish(self) -> None:
         run = self.run
-        if self.stage == 4:
+        if self.stage is FINISHED:
             return
-        self.stage = 4
+        self.stage = FINISHED
         if self.failure is not None or self.aborted:
             results = None
         else:
@@ -572,7 +575,7 @@ class _ContextRun:
                             items[0].value if len(items) == 1 else [i.value for i in items]
                         )
             if run.buffer is not None:
-                run.record(("context_finished", self.name, None, None, None, None, results))
+                run.record(context_finished(self.name, results))
         # release everything this context held: memory stays flat over many contexts
         self.ctx = None
         self.states = None
@@ -605,31 +608,6 @@ def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
             f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
         )
     return value
-
-
-def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:
-    if result is None:
-        return {}
-    if plan.single and not (plan.stage == 2 and isinstance(result, dict)):
-        return {plan.single_key: short_repr(result)}
-    if isinstance(result, dict):
-        return {str(k): short_repr(v) for k, v in result.items()}
-    return {"result": short_repr(result)}
-
-
-def _materialize(raw: tuple) -> Event:
-    """A raw event record -> an :class:`Event`; the short reprs are made here, only for events read."""
-    kind, context, operation, duration, plan, payload, extra = raw
-    if kind == "operation_started":
-        inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
-        return make_event(kind, context, operation, inputs=inputs)
-    if kind == "operation_finished":
-        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
-    if kind == "operation_failed":
-        return make_event(kind, context, operation, duration, error=extra)
-    if kind == "context_finished":
-        return make_event(kind, context, results=extra)
-    return make_event(kind, context)
 
 
 class _Run:
@@ -684,7 +662,7 @@ class _Run:
         records = pending[:]
         pending.clear()  # the same list: ``record`` is bound to its append
         self.delivered_at = _perf()
-        batch = EventBatch(records, _materialize)
+        batch = EventBatch(records)
         on_event, on_events = self.on_event, self.on_events
         if on_event is not None:
             for event in batch:
@@ -774,11 +752,11 @@ class _Run:
     # -- locks: one input of a locked definition in one running operation at a time
 
     def acquire(self, context: _ContextRun, plan: OpPlan, args: tuple[Input, ...]) -> bool:
+        """Take the locks of ``args``' locked inputs; False if one is busy (the call waits)."""
         keys = [id(args[i]) for i in plan.locked]
         for key in keys:
             if key in self.busy:
                 self.waiting.setdefault(key, []).append((context, plan, args))
-                context.parked += 1
                 return False
         if plan.inline:
             return True  # runs to completion before anything else can look at the lock
@@ -786,20 +764,15 @@ class _Run:
         return True
 
     def release(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
-        woken: list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]] = []
+        """Free the locks of a finished call; the calls that waited for them resume."""
+        woken: dict[_ContextRun, list[tuple[OpPlan, tuple[Input, ...]]]] = {}
         for i in plan.locked:
             key = id(args[i])
             self.busy.discard(key)
-            woken.extend(self.waiting.pop(key, ()))
-        for context, waiting_plan, waiting_args in woken:
-            context.parked -= 1
-            if context.halted or context.stage == 4:
-                continue
-            context.queue.appendleft((waiting_plan, waiting_args))
-            context.runs -= 1  # it was counted when first popped
-        for context in {c for c, _, _ in woken}:
-            if not context.driving and context.stage != 4:
-                context._drive()
+            for context, waiting_plan, waiting_args in self.waiting.pop(key, ()):
+                woken.setdefault(context, []).append((waiting_plan, waiting_args))
+        for context, calls in woken.items():
+            context.resume(calls)
 
     def cancel(self) -> None:
         for context in list(self.active):

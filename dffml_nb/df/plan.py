@@ -5,13 +5,28 @@ Done once per flow (cached), so that a run does dictionary lookups only.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 from dffml_nb.df.dataflow import DataFlow, ensure_valid
 from dffml_nb.df.operation import FunctionType, Operation
 from dffml_nb.df.types import Definition
 
-STAGE_INDEX = {"processing": 0, "cleanup": 1, "output": 2}
+
+class Stage(IntEnum):
+    """Where a context is: the three operation stages in order, then done.
+
+    An operation's ``stage`` setting names one of the first three.
+    """
+
+    PROCESSING = 0
+    CLEANUP = 1
+    OUTPUT = 2
+    SETTLED = 3  # every stage has run; the results are being made
+    FINISHED = 4  # the results are handed over and the context released
+
+
+OPERATION_STAGES = (Stage.PROCESSING, Stage.CLEANUP, Stage.OUTPUT)
 
 
 class OpPlan:
@@ -39,6 +54,7 @@ class OpPlan:
         "cyclic",
         "stage",
         "unwrap",
+        "is_output",
     )
 
     def __init__(self, operation: Operation, cyclic: bool) -> None:
@@ -68,7 +84,8 @@ class OpPlan:
         self.ctx_params = operation.context_params
         self.locked = tuple(i for i, p in enumerate(self.params) if operation.inputs[p].lock)
         self.cyclic = cyclic
-        self.stage = STAGE_INDEX[operation.stage]
+        self.stage = Stage[operation.stage.upper()]
+        self.is_output = self.stage is Stage.OUTPUT
 
 
 class Plan:
@@ -79,10 +96,15 @@ class Plan:
         ops = list(flow)
         cyclic = _cyclic_operations(ops)
         self.ops = [OpPlan(o, o.name in cyclic) for o in ops]
-        self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
-        self.cond_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
-        self.starters: list[list[OpPlan]] = [[], [], []]
-        self.with_defaults: list[list[OpPlan]] = [[], [], []]
+        # each indexed by Stage
+        self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
+            {} for _ in OPERATION_STAGES
+        ]
+        self.cond_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
+            {} for _ in OPERATION_STAGES
+        ]
+        self.starters: list[list[OpPlan]] = [[] for _ in OPERATION_STAGES]
+        self.with_defaults: list[list[OpPlan]] = [[] for _ in OPERATION_STAGES]
         for plan in self.ops:
             for index, param in enumerate(plan.params):
                 definition = plan.op.inputs[param]
@@ -93,8 +115,8 @@ class Plan:
                 self.starters[plan.stage].append(plan)
             if plan.defaults:
                 self.with_defaults[plan.stage].append(plan)
-        self.has_output_ops = any(p.stage == 2 for p in self.ops)
-        self.has_cleanup_ops = any(p.stage == 1 for p in self.ops)
+        self.has_output_ops = any(p.stage is Stage.OUTPUT for p in self.ops)
+        self.has_cleanup_ops = any(p.stage is Stage.CLEANUP for p in self.ops)
         self.leaves = list(flow.leaves.values())
         self.definitions = flow.definitions
         self.all_inline = all(p.inline for p in self.ops)
