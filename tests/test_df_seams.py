@@ -61,3 +61,15 @@ def test_raw_records_build_the_events_they_stand_for():
     assert batch[1].inputs == {"x": "2"} and batch[2].outputs == {"double": "4"}
     assert batch[2].duration == 0.5 and batch[3].results == {"double": 4}
     assert batch.tally()[("operation_finished", "double")] == 1
+
+
+def test_dataflow_operations_keyword_names_each_operation_as_dffml_does():
+    @op
+    def double(x: int) -> int:
+        return x * 2
+
+    flow = DataFlow(operations={"twice": double, "again": double})
+    assert [o.name for o in flow] == ["twice", "again"] and double.name == "double"
+    assert DataFlow(double, operations={"double": double}).validate() == [
+        "operation name 'double' is used by 2 operations; names must be unique"
+    ]

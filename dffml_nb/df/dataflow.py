@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from dffml_nb.df.errors import DataFlowError
@@ -24,28 +24,33 @@ class DataFlow:
 
     def __init__(
         self,
-        *operations: Operation | Callable[..., Any],
-        seed: typing.Iterable[Input | dict[str, Any]] | dict[str, Any] = (),
-        operations_: dict[str, Operation] | None = None,
+        *ops: Operation | Callable[..., Any] | Iterable[Operation | Callable[..., Any]],
+        seed: Iterable[Input | dict[str, Any]] | dict[str, Any] = (),
+        operations: Mapping[str, Operation | Callable[..., Any]] | None = None,
     ) -> None:
-        ops: list[Operation] = []
-        for item in operations:
+        """``ops``: operations (or plain functions, or lists of them), named as they are.
+
+        ``operations``: DFFML's spelling, ``{name: operation}`` — each is added under
+        that name (renamed if it differs).
+        """
+        found: list[Operation] = []
+        for item in ops:
             if isinstance(item, (list, tuple)):
-                ops.extend(o if isinstance(o, Operation) else op(o) for o in item)
+                found.extend(_as_operation(o) for o in item)
             else:
-                ops.append(item if isinstance(item, Operation) else op(item))
-        for name, item in (operations_ or {}).items():
-            item = item if isinstance(item, Operation) else op(item)
-            ops.append(item if item.name == name else item.replace(name=name))
-        self._ops = ops
+                found.append(_as_operation(item))
+        for name, item in (operations or {}).items():
+            operation = _as_operation(item)
+            found.append(operation if operation.name == name else operation.replace(name=name))
+        self._ops = found
         self.seed: list[Input] = []
         if isinstance(seed, dict):
             seed = [seed]
-        for item in seed:
-            if isinstance(item, dict):
-                self.seed.extend(Input(v, k) for k, v in item.items())
+        for entry in seed:
+            if isinstance(entry, dict):
+                self.seed.extend(Input(v, k) for k, v in entry.items())
             else:
-                self.seed.append(item)
+                self.seed.append(entry)
         self._plan: Any = None
 
     @classmethod
@@ -233,6 +238,10 @@ class DataFlow:
         except ImportError:
             return {"text/plain": repr(self)}
         return dataflow_mimebundle(self)
+
+
+def _as_operation(item: Any) -> Operation:
+    return item if isinstance(item, Operation) else op(item)
 
 
 def ensure_valid(flow: DataFlow) -> None:

@@ -92,18 +92,27 @@ class OutputRejected(ValueError):
 _OUTPUT_ERRORS = (OutputShapeError, OutputRejected)
 
 
+_NEVER_WRITTEN: list[Any] = []
+
+
 class _State:
     """One operation's inputs so far within one context."""
 
-    __slots__ = ("lists", "cond", "missing", "pending", "defaulted", "seen")
+    __slots__ = ("arrived", "condition_met", "conditions_missing", "held", "defaulted")
 
     def __init__(self, plan: OpPlan) -> None:
-        self.lists: list[list[Input]] = [[] for _ in range(plan.n)]
-        self.missing = len(plan.conditions)
-        self.cond = [False] * self.missing if self.missing else None
-        self.pending: list[tuple[Input, ...]] | None = [] if self.missing else None
+        #: per parameter, the inputs that arrived for it, oldest first
+        self.arrived: list[list[Input]] = [[] for _ in range(plan.arity)]
+        #: how many conditions have no true input yet; while any, calls are held
+        self.conditions_missing = missing = len(plan.conditions)
+        # without conditions both lists stay empty: share one (never written) instead of
+        # making two per operation per context
+        #: per condition, whether a true input of it arrived
+        self.condition_met: list[bool] = [False] * missing if missing else _NEVER_WRITTEN
+        #: calls formed before every condition was met, run once they are
+        self.held: list[tuple[Input, ...]] = [] if missing else _NEVER_WRITTEN
+        #: the parameters' defaults were applied (once, when the stage settled)
         self.defaulted = False
-        self.seen: list[Any] | None = [] if plan.cyclic else None
 
 
 class _ContextRun:
@@ -118,10 +127,10 @@ class _ContextRun:
         "inflight",
         "stage",
         "consumers",
-        "cond_consumers",
+        "condition_consumers",
         "errors",
-        "out_results",
-        "out_ran",
+        "output_results",
+        "output_ran",
         "driving",
         "halted",
         "aborted",
@@ -141,10 +150,10 @@ class _ContextRun:
         self.inflight = 0
         self.stage = PROCESSING
         self.consumers = run.plan.consumers[0]
-        self.cond_consumers = run.plan.cond_consumers[0]
+        self.condition_consumers = run.plan.condition_consumers[0]
         self.errors: list[OperationError] = []
-        self.out_results: dict[str, Any] = {}
-        self.out_ran = False
+        self.output_results: dict[str, Any] = {}
+        self.output_ran = False
         self.driving = False
         self.halted = False
         self.aborted = False  # stopped from outside (Ctrl-C, the run ending early): no results
@@ -180,28 +189,29 @@ class _ContextRun:
                 state = states.get(plan)
                 if state is None:
                     state = states[plan] = _State(plan)
-                lists = state.lists
-                if plan.n == 1:
-                    lists[0].append(item)
+                arrived = state.arrived
+                if plan.arity == 1:
+                    arrived[0].append(item)
                     self._dispatch_state(plan, state, (item,))
                     continue
-                pools = [(item,) if j == index else lists[j] for j in range(plan.n)]
-                lists[index].append(item)
+                # the new combinations: this input at its parameter, all arrived at the others
+                pools = [(item,) if j == index else arrived[j] for j in range(plan.arity)]
+                arrived[index].append(item)
                 if all(pools):
                     for args in itertools.product(*pools):
                         self._dispatch_state(plan, state, args)
-        conditions = self.cond_consumers.get(definition)
+        conditions = self.condition_consumers.get(definition)
         if conditions is not None and item.value:
             for plan, index in conditions:
                 state = self.states.get(plan)
                 if state is None:
                     state = self.states[plan] = _State(plan)
-                if not state.cond[index]:
-                    state.cond[index] = True
-                    state.missing -= 1
-                    if state.missing == 0:
-                        self.queue.extend((plan, args) for args in state.pending)
-                        state.pending = None
+                if not state.condition_met[index]:
+                    state.condition_met[index] = True
+                    state.conditions_missing -= 1
+                    if state.conditions_missing == 0:
+                        self.queue.extend((plan, args) for args in state.held)
+                        state.held.clear()
 
     def _dispatch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
         state = self.states.get(plan)
@@ -210,8 +220,8 @@ class _ContextRun:
         self._dispatch_state(plan, state, args)
 
     def _dispatch_state(self, plan: OpPlan, state: _State, args: tuple[Input, ...]) -> None:
-        if state.missing:
-            state.pending.append(args)
+        if state.conditions_missing:
+            state.held.append(args)
         else:
             self.queue.append((plan, args))
 
@@ -224,17 +234,17 @@ class _ContextRun:
             if state.defaulted:
                 continue
             state.defaulted = True
-            empty = [(i, v) for i, v in plan.defaults if not state.lists[i]]
+            empty = [(i, v) for i, v in plan.defaults if not state.arrived[i]]
             if not empty:
                 continue
             for i, value in empty:
                 param = plan.params[i]
                 item = Input(value, plan.op.inputs[param], origin="default")
-                state.lists[i].append(item)
+                state.arrived[i].append(item)
                 if self.run.plan.any_cyclic:  # a default can be an ancestor round a cycle
                     self._checker().note(item)
-            if all(state.lists):
-                for args in itertools.product(*state.lists):
+            if all(state.arrived):
+                for args in itertools.product(*state.arrived):
                     self._dispatch_state(plan, state, args)
 
     # -- driving -----------------------------------------------------------
@@ -307,7 +317,7 @@ class _ContextRun:
     def _enter_stage(self, stage: Stage) -> None:
         plan = self.run.plan
         self.consumers = plan.consumers[stage]
-        self.cond_consumers = plan.cond_consumers[stage]
+        self.condition_consumers = plan.condition_consumers[stage]
         for starter in plan.starters[stage]:
             self._dispatch(starter, ())
         for items in list(self.ctx._by_definition.values()):
@@ -315,7 +325,7 @@ class _ContextRun:
                 self._feed(item)
 
     def _kwargs(self, plan: OpPlan, args: tuple[Input, ...]) -> dict[str, Any]:
-        if plan.n == 1:
+        if plan.arity == 1:
             kwargs = {plan.params[0]: args[0].value}
         else:
             kwargs = {p: a.value for p, a in zip(plan.params, args)}
@@ -434,11 +444,11 @@ class _ContextRun:
         if result is None:
             return
         if plan.is_output:
-            self.out_ran = True
+            self.output_ran = True
             if isinstance(result, dict):
-                self.out_results.update(result)
+                self.output_results.update(result)
             elif plan.single_def is not None:
-                self.out_results[plan.single_def.name] = result
+                self.output_results[plan.single_def.name] = result
             return
         if plan.single:
             if (
@@ -564,8 +574,8 @@ class _ContextRun:
         else:
             results = Results()
             results.errors = self.errors
-            if self.out_ran:
-                results.update(self.out_results)
+            if self.output_ran:
+                results.update(self.output_results)
             else:
                 by_definition = self.ctx._by_definition
                 for definition in run.plan.leaves:

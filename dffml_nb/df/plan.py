@@ -37,7 +37,7 @@ class OpPlan:
         "name",
         "func",
         "params",
-        "n",
+        "arity",
         "defaults",
         "conditions",
         "single",
@@ -62,7 +62,7 @@ class OpPlan:
         self.name = operation.name
         self.func = operation.func
         self.params = tuple(operation.inputs)
-        self.n = len(self.params)
+        self.arity = len(self.params)  # how many inputs one call takes
         self.defaults = tuple(
             (i, operation.defaults[p]) for i, p in enumerate(self.params) if p in operation.defaults
         )
@@ -100,7 +100,7 @@ class Plan:
         self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
             {} for _ in OPERATION_STAGES
         ]
-        self.cond_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
+        self.condition_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
             {} for _ in OPERATION_STAGES
         ]
         self.starters: list[list[OpPlan]] = [[] for _ in OPERATION_STAGES]
@@ -110,8 +110,10 @@ class Plan:
                 definition = plan.op.inputs[param]
                 self.consumers[plan.stage].setdefault(definition, []).append((plan, index))
             for index, definition in enumerate(plan.conditions):
-                self.cond_consumers[plan.stage].setdefault(definition, []).append((plan, index))
-            if plan.n == 0:
+                self.condition_consumers[plan.stage].setdefault(definition, []).append(
+                    (plan, index)
+                )
+            if plan.arity == 0:
                 self.starters[plan.stage].append(plan)
             if plan.defaults:
                 self.with_defaults[plan.stage].append(plan)

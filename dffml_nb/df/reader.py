@@ -51,11 +51,11 @@ class _Reader:
     def fail(self, where: str, message: str) -> DataFlowError:
         return DataFlowError(f"{self.origin}: {where}: {message}")
 
-    def section(self, data: dict[str, Any], key: str, kind: type, expected: str) -> Any:
+    def section(self, data: dict[str, Any], key: str, expected_type: type, expected: str) -> Any:
         value = data.get(key)
         if value is None:
-            return kind()
-        if not isinstance(value, kind):
+            return expected_type()
+        if not isinstance(value, expected_type):
             raise self.fail(f"'{key}'", f"must be {expected}, {_got(value)}")
         return value
 
@@ -76,9 +76,10 @@ class _Reader:
             raise self.fail(
                 where, f"must be a primitive name or a mapping of its fields, {_got(spec)}"
             )
-        for field, kind in _DEFINITION_FIELDS.items():
-            if field in spec and spec[field] is not None and not isinstance(spec[field], kind):
-                raise self.fail(where, f"'{field}' must be a {kind.__name__}, {_got(spec[field])}")
+        for field, field_type in _DEFINITION_FIELDS.items():
+            value = spec.get(field)
+            if value is not None and not isinstance(value, field_type):
+                raise self.fail(where, f"'{field}' must be a {field_type.__name__}, {_got(value)}")
         try:
             return Definition.from_dict(
                 {**spec, "name": name}, trust=self.trust, where=f"{self.origin}: {where}"
@@ -119,9 +120,9 @@ class _Reader:
             spec = {}
         if not isinstance(spec, dict):
             raise self.fail(where, f"must be an import path or a mapping of fields, {_got(spec)}")
-        for field, (kind, expected) in _OPERATION_FIELDS.items():
+        for field, (field_type, expected) in _OPERATION_FIELDS.items():
             value = spec.get(field)
-            if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            if value is not None and (not isinstance(value, field_type) or isinstance(value, bool)):
                 raise self.fail(where, f"'{field}' must be {expected}, {_got(value)}")
         path = spec.get("func") or spec.get("name") or name
         target = resolve(path, where=f"{self.origin}: {where}", trust=self.trust)

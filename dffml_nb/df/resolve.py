@@ -54,9 +54,11 @@ def resolve(path: str, *, where: str, trust: bool = False, registered: bool = Tr
         module_name, _, attr = path.rpartition(".")
     if not module_name or not attr:
         known = ", ".join(registered_operations()) or "(none installed)"
-        kind = f"unknown operation {path!r}; registered operations: {known}" if registered else ""
+        problem = (
+            f"unknown operation {path!r}; registered operations: {known}" if registered else ""
+        )
         raise DataFlowError(
-            f"{where}: {kind or f'{path!r} is not an import path'}"
+            f"{where}: {problem or f'{path!r} is not an import path'}"
             + ("; or give an import path 'package.module:function'" if registered else "")
         )
     module = sys.modules.get(module_name)

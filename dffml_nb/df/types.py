@@ -69,8 +69,8 @@ def primitive_of(annotation: Any) -> str:
             return "dict"
         return text
     if isinstance(annotation, type):
-        for name, kind in PRIMITIVES.items():
-            if annotation is kind:
+        for name, python_type in PRIMITIVES.items():
+            if annotation is python_type:
                 return name
     origin = typing.get_origin(annotation)
     if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
@@ -144,15 +144,15 @@ class Definition:
 
         Raises ``ValueError`` naming the definition and the expected primitive.
         """
-        kind = self.type
+        target = self.type
         if (
-            kind is object
-            or isinstance(value, kind)
-            and not (kind is int and isinstance(value, bool))
+            target is object
+            or isinstance(value, target)
+            and not (target is int and isinstance(value, bool))
         ):
             return value
         try:
-            if kind is bool:
+            if target is bool:
                 if isinstance(value, str):
                     lowered = value.strip().lower()
                     if lowered in ("1", "true", "yes", "y", "on"):
@@ -161,18 +161,18 @@ class Definition:
                         return False
                     raise ValueError(value)
                 return bool(value)
-            if kind in (list, dict) and isinstance(value, str):
+            if target in (list, dict) and isinstance(value, str):
                 import json
 
                 parsed = json.loads(value)
-                if not isinstance(parsed, kind):
+                if not isinstance(parsed, target):
                     raise ValueError(value)
                 return parsed
-            if kind is int and isinstance(value, str):
+            if target is int and isinstance(value, str):
                 return int(value.strip())
-            if kind is int and isinstance(value, float) and not value.is_integer():
+            if target is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
-            return kind(value)
+            return target(value)
         except (TypeError, ValueError) as error:
             raise ValueError(
                 f"{safe_repr(value)} is not a valid {self.primitive} for definition {self.name!r}"
