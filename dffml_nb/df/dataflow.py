@@ -231,13 +231,11 @@ class DataFlow:
         return f"DataFlow({', '.join(o.name for o in self._ops)})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        # Rich display lives in the notebook layer; without it a DataFlow is
-        # shown as Mermaid text and a static SVG.
-        try:
-            from dffml_nb.nb.display import dataflow_mimebundle
-        except ImportError:
-            return {"text/plain": repr(self)}
-        return dataflow_mimebundle(self)
+        # The picture comes from the notebook layer, through the hook the package root
+        # sets (dffml_nb.df.display); without one IPython shows the plain repr.
+        from dffml_nb.df.display import mimebundle
+
+        return mimebundle(self)
 
 
 def _as_operation(item: Any) -> Operation:
