@@ -25,7 +25,7 @@ class DataFlow:
     def __init__(
         self,
         *ops: Operation | Callable[..., Any] | Iterable[Operation | Callable[..., Any]],
-        seed: Iterable[Input | dict[str, Any]] | dict[str, Any] = (),
+        seed: Iterable[Input[Any] | dict[str, Any]] | dict[str, Any] = (),
         operations: Mapping[str, Operation | Callable[..., Any]] | None = None,
     ) -> None:
         """``ops``: operations (or plain functions, or lists of them), named as they are.
@@ -43,7 +43,7 @@ class DataFlow:
             operation = _as_operation(item)
             found.append(operation if operation.name == name else operation.replace(name=name))
         self._ops = found
-        self.seed: list[Input] = []
+        self.seed: list[Input[Any]] = []
         if isinstance(seed, dict):
             seed = [seed]
         for entry in seed:
@@ -51,7 +51,7 @@ class DataFlow:
                 self.seed.extend(Input(v, k) for k, v in entry.items())
             else:
                 self.seed.append(entry)
-        self._plan: Any = None
+        self._plan: Any = None  # (key, Plan) cached by dffml_nb.df.plan.plan_of
 
     @classmethod
     def auto(cls, *operations: Operation | Callable[..., Any], **kwargs: Any) -> DataFlow:
@@ -92,9 +92,9 @@ class DataFlow:
         for item in self._ops:
             for definition in item.definitions():
                 out.setdefault(definition.name, definition)
-        for item in self.seed:
-            if isinstance(item.definition, Definition):
-                out.setdefault(item.definition.name, item.definition)
+        for seed in self.seed:
+            if isinstance(seed.definition, Definition):
+                out.setdefault(seed.definition.name, seed.definition)
         return out
 
     def _consumed(self) -> set[Definition]:
@@ -174,11 +174,11 @@ class DataFlow:
                     "a definition must have one primitive — annotate the functions alike"
                 )
         names = self.definitions
-        for item in self.seed:
-            definition = item.definition
+        for seed in self.seed:
+            definition = seed.definition
             if isinstance(definition, str) and definition not in names:
                 problems.append(
-                    f"seed {safe_repr(item.value)} names definition {definition!r} which no operation uses; "
+                    f"seed {safe_repr(seed.value)} names definition {definition!r} which no operation uses; "
                     f"definitions: {', '.join(sorted(names)) or '(none)'}"
                 )
         return problems

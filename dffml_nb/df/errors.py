@@ -46,7 +46,7 @@ class OperationError(RuntimeError):
             )
         super().__init__(message)
 
-    def __reduce__(self):  # keep picklable despite the custom signature
+    def __reduce__(self) -> tuple[Any, ...]:  # keep picklable despite the custom signature
         return (OperationError, (self.operation, self.context, self.inputs, None, str(self)))
 
 

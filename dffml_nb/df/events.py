@@ -6,7 +6,7 @@ Progress bars, logs and live graphs are all built on this one stream.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from typing import Any
@@ -91,7 +91,7 @@ def make_event(
 # and finished with nothing in between); ``extra`` is the OperationError (failed) or
 # the results (context_finished).
 
-RawEvent = tuple
+RawEvent = tuple[str, str, "str | None", "float | None", Any, Any, Any]
 _RAN = "operation_ran"
 
 
@@ -163,10 +163,11 @@ _KIND_AND_OPERATION = itemgetter(0, 2)
 
 def _stored(raw: RawEvent) -> Event:
     """The build function of a batch made of ready Events (``EventBatch.of``)."""
-    return raw[4]
+    event: Event = raw[4]
+    return event
 
 
-class EventBatch(Sequence):
+class EventBatch(Sequence[Event]):
     """Events delivered together (``run(..., on_events=...)``), built into ``Event``s on access.
 
     ``tally()`` counts them by ``(kind, operation)`` without building any, and
@@ -179,20 +180,24 @@ class EventBatch(Sequence):
 
     __slots__ = ("_raw", "_build", "_flat")
 
-    def __init__(self, raw: list[RawEvent], build: Any = None) -> None:
+    def __init__(
+        self, raw: list[RawEvent], build: Callable[[RawEvent], Event] | None = None
+    ) -> None:
         self._raw = raw
         self._build = build or materialize
-        self._flat: list[tuple] | None = None
+        self._flat: list[RawEvent] | None = None
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> EventBatch:
         """A batch of ready-made events (for code that has Events, not raw records)."""
-        return cls([(e.kind, e.context, e.operation, e.duration, e) for e in events], _stored)
+        return cls(
+            [(e.kind, e.context, e.operation, e.duration, e, None, None) for e in events], _stored
+        )
 
-    def _records(self) -> list[tuple]:
+    def _records(self) -> list[RawEvent]:
         """One record per event ("ran" records split in two), made once, on first need."""
         if self._flat is None:
-            flat: list[tuple] = []
+            flat: list[RawEvent] = []
             for raw in self._raw:
                 if raw[0] == _RAN:
                     flat.extend(_split(raw))

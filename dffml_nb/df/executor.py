@@ -29,6 +29,7 @@ from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
 from dffml_nb.df.events import (
     Event,
     EventBatch,
+    RawEvent,
     context_finished,
     context_started,
     operation_failed,
@@ -45,6 +46,8 @@ from dffml_nb.df.types import Definition, Input
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+Item = Input[Definition]  # an input inside a run: its definition is resolved
+Args = tuple[Item, ...]  # one call's inputs, one per parameter
 # enum members as module constants: the hot loop reads globals, not enum attributes
 PROCESSING, CLEANUP, OUTPUT, SETTLED, FINISHED = Stage
 _NEXT_STAGE = {PROCESSING: CLEANUP, CLEANUP: OUTPUT, OUTPUT: SETTLED}
@@ -70,7 +73,7 @@ _NEVER_STOPPED = _StopSignal()
 _BATCH = 512  # events per batch at most (see _Run.due)
 
 
-class Results(dict):
+class Results(dict[str, Any]):
     """A context's results: definition name -> value, plus ``errors``."""
 
     __slots__ = ("errors",)
@@ -102,7 +105,7 @@ class _State:
 
     def __init__(self, plan: OpPlan) -> None:
         #: per parameter, the inputs that arrived for it, oldest first
-        self.arrived: list[list[Input]] = [[] for _ in range(plan.arity)]
+        self.arrived: list[list[Item]] = [[] for _ in range(plan.arity)]
         #: how many conditions have no true input yet; while any, calls are held
         self.conditions_missing = missing = len(plan.conditions)
         # without conditions both lists stay empty: share one (never written) instead of
@@ -110,7 +113,7 @@ class _State:
         #: per condition, whether a true input of it arrived
         self.condition_met: list[bool] = [False] * missing if missing else _NEVER_WRITTEN
         #: calls formed before every condition was met, run once they are
-        self.held: list[tuple[Input, ...]] = [] if missing else _NEVER_WRITTEN
+        self.held: list[Args] = [] if missing else _NEVER_WRITTEN
         #: the parameters' defaults were applied (once, when the stage settled)
         self.defaulted = False
 
@@ -146,7 +149,7 @@ class _ContextRun:
         self.name = name
         self.ctx = Context(name)
         self.states: dict[OpPlan, _State] = {}
-        self.queue: deque[tuple[OpPlan, tuple[Input, ...]]] = deque()
+        self.queue: deque[tuple[OpPlan, Args]] = deque()
         self.inflight = 0
         self.stage = PROCESSING
         self.consumers = run.plan.consumers[0]
@@ -165,22 +168,22 @@ class _ContextRun:
 
     # -- inputs ------------------------------------------------------------
 
-    def begin(self, items: list[Input]) -> None:
+    def begin(self, items: list[Item]) -> None:
         run = self.run
-        if run.buffer is not None:
+        if run.listening:
             run.record(context_started(self.name))
-        for item in run.plan.starters[0]:
-            self._dispatch(item, ())
+        for starter in run.plan.starters[PROCESSING]:
+            self._dispatch(starter, ())
         add = self._add
         for item in items:
             add(item)
         self._drive()
 
-    def _add(self, item: Input) -> None:
+    def _add(self, item: Item) -> None:
         self.ctx._add(item)
         self._feed(item)
 
-    def _feed(self, item: Input) -> None:
+    def _feed(self, item: Item) -> None:
         definition = item.definition
         consumers = self.consumers.get(definition)
         if consumers is not None:
@@ -213,13 +216,13 @@ class _ContextRun:
                         self.queue.extend((plan, args) for args in state.held)
                         state.held.clear()
 
-    def _dispatch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _dispatch(self, plan: OpPlan, args: Args) -> None:
         state = self.states.get(plan)
         if state is None:
             state = self.states[plan] = _State(plan)
         self._dispatch_state(plan, state, args)
 
-    def _dispatch_state(self, plan: OpPlan, state: _State, args: tuple[Input, ...]) -> None:
+    def _dispatch_state(self, plan: OpPlan, state: _State, args: Args) -> None:
         if state.conditions_missing:
             state.held.append(args)
         else:
@@ -283,7 +286,7 @@ class _ContextRun:
         finally:
             self.driving = False
 
-    def resume(self, calls: list[tuple[OpPlan, tuple[Input, ...]]]) -> None:
+    def resume(self, calls: list[tuple[OpPlan, Args]]) -> None:
         """Calls that waited for a lock may run now: they go first, then the context drives."""
         self.parked -= len(calls)
         if self.stage is FINISHED:
@@ -324,7 +327,7 @@ class _ContextRun:
             for item in list(items):
                 self._feed(item)
 
-    def _kwargs(self, plan: OpPlan, args: tuple[Input, ...]) -> dict[str, Any]:
+    def _kwargs(self, plan: OpPlan, args: Args) -> dict[str, Any]:
         if plan.arity == 1:
             kwargs = {plan.params[0]: args[0].value}
         else:
@@ -333,10 +336,10 @@ class _ContextRun:
             kwargs[param] = self.ctx
         return kwargs
 
-    def _call_inline(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _call_inline(self, plan: OpPlan, args: Args) -> None:
         run = self.run
         kwargs = self._kwargs(plan, args)
-        on_event = run.buffer is not None
+        on_event = run.listening
         # A per-event subscriber hears "started" before the call. For batches an
         # inline call is one record ("ran": started and finished, adjacent as
         # nothing else runs in between), which the batch expands when read.
@@ -376,7 +379,7 @@ class _ContextRun:
         elif on_event:
             run.record(operation_ran(self.name, plan, _perf() - started, args, result))
 
-    def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _launch(self, plan: OpPlan, args: Args) -> None:
         self.inflight += 1
         if self.tasks is None:
             self.tasks = set()
@@ -384,9 +387,9 @@ class _ContextRun:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _call_async(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    async def _call_async(self, plan: OpPlan, args: Args) -> None:
         run = self.run
-        on_event = run.buffer is not None
+        on_event = run.listening
         started = _perf()
         try:
             if self.halted:
@@ -397,10 +400,10 @@ class _ContextRun:
                 run.soon()  # a long operation shows as running without waiting for the next event
             attempts = plan.retry
             yielded = False
+            result: Any = None
             while True:
                 try:
                     if plan.function_type is ASYNC_GENERATOR:
-                        result = None
                         async for item in plan.func(**kwargs):
                             yielded = True
                             self._outputs(plan, args, item)
@@ -440,7 +443,7 @@ class _ContextRun:
 
     # -- outputs -----------------------------------------------------------
 
-    def _outputs(self, plan: OpPlan, args: tuple[Input, ...], result: Any) -> None:
+    def _outputs(self, plan: OpPlan, args: Args, result: Any) -> None:
         if result is None:
             return
         if plan.is_output:
@@ -450,7 +453,8 @@ class _ContextRun:
             elif plan.single_def is not None:
                 self.output_results[plan.single_def.name] = result
             return
-        if plan.single:
+        single_def = plan.single_def
+        if single_def is not None:  # one output: the result is its value
             if (
                 plan.unwrap
                 and type(result) is dict
@@ -460,9 +464,9 @@ class _ContextRun:
                 result = result[plan.single_key]
             if plan.expand_single:
                 for value in _iterate(plan, plan.single_key, result):
-                    self._emit_output(plan, plan.single_def, value, args)
+                    self._emit_output(plan, single_def, value, args)
             else:
-                self._emit_output(plan, plan.single_def, result, args)
+                self._emit_output(plan, single_def, result, args)
             return
         if not isinstance(result, dict):
             raise OutputShapeError(
@@ -484,9 +488,7 @@ class _ContextRun:
             else:
                 self._emit_output(plan, definition, value, args)
 
-    def _emit_output(
-        self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]
-    ) -> None:
+    def _emit_output(self, plan: OpPlan, definition: Definition, value: Any, args: Args) -> None:
         if definition.validate is not None:
             try:
                 value = definition.validate(value)
@@ -507,19 +509,19 @@ class _ContextRun:
             self.repeats = Repeats()
         return self.repeats
 
-    def _repeats(self, item: Input) -> bool:
+    def _repeats(self, item: Item) -> bool:
         return self._checker()(item, self.ctx._by_definition.get(item.definition, []))
 
     # -- failures and the end ----------------------------------------------
 
     def _failed(
-        self, plan: OpPlan, args: tuple[Input, ...], error: BaseException, duration: float | None
+        self, plan: OpPlan, args: Args, error: BaseException, duration: float | None
     ) -> None:
         values = {p: a.value for p, a in zip(plan.params, args)}
         failure = OperationError(plan.name, self.name, values, error)
         failure.__cause__ = error
         run = self.run
-        if run.buffer is not None:
+        if run.listening:
             run.record(operation_failed(self.name, plan, duration, failure))
         if run.strict:
             self.failure = failure
@@ -529,7 +531,7 @@ class _ContextRun:
         else:
             self.errors.append(failure)
 
-    def _too_many_runs(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _too_many_runs(self, plan: OpPlan, args: Args) -> None:
         cyclic = sorted({p.name for p in self.run.plan.ops if p.cyclic})
         cause = DataFlowError(
             f"context {self.name!r} ran more than {self.run.max_runs} operations without settling"
@@ -584,11 +586,10 @@ class _ContextRun:
                         results[definition.name] = (
                             items[0].value if len(items) == 1 else [i.value for i in items]
                         )
-            if run.buffer is not None:
+            if run.listening:
                 run.record(context_finished(self.name, results))
         # release everything this context held: memory stays flat over many contexts
-        self.ctx = None
-        self.states = None
+        del self.ctx, self.states
         self.repeats = None
         run.context_done(self, results)
 
@@ -617,7 +618,8 @@ def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
             f"operation {plan.name!r} expands output {key!r}, so it must return a list "
             f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
         )
-    return value
+    items: Iterable[Any] = value
+    return items
 
 
 class _Run:
@@ -637,15 +639,13 @@ class _Run:
         self.on_event = on_event
         self.on_events = on_events
         self.interval = interval
-        #: raw event records not yet delivered; None when nobody listens (then events cost nothing)
-        self.buffer: list[tuple] | None = [] if (on_event or on_events) else None
+        #: someone subscribed: events are recorded (when nobody listens they cost nothing)
+        self.listening = on_event is not None or on_events is not None
+        #: raw event records not yet delivered
+        self.buffer: list[RawEvent] = []
         # batch subscribers only: recording an event is one list append, nothing more
-        self.record = (
-            self._record_now
-            if on_event is not None
-            else self.buffer.append
-            if self.buffer is not None
-            else None
+        self.record: Callable[[RawEvent], None] = (
+            self._record_now if on_event is not None else self.buffer.append
         )
         self.delivered_at = _perf()
         self.timer: Any = None
@@ -653,13 +653,13 @@ class _Run:
         self.stop = _STOP.get() or _NEVER_STOPPED
         self.active: set[_ContextRun] = set()
         self.done: deque[tuple[str, Results]] = deque()
-        self.failure: OperationError | None = None
+        self.failure: OperationError | SubscriberError | None = None
         self.waiter: asyncio.Future[None] | None = None
         self.busy: set[int] = set()
-        self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]]] = {}
+        self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, Args]]] = {}
         self.finished = 0
 
-    def _record_now(self, raw: tuple) -> None:
+    def _record_now(self, raw: RawEvent) -> None:
         """With a per-event subscriber: keep the event and deliver it at once."""
         self.buffer.append(raw)
         self.deliver()
@@ -730,7 +730,7 @@ class _Run:
 
         self.timer = loop.call_later(self.interval, fire)
 
-    def start(self, name: str, items: list[Input]) -> None:
+    def start(self, name: str, items: list[Item]) -> None:
         context = _ContextRun(self, name)
         self.active.add(context)
         context.begin(items)
@@ -761,7 +761,7 @@ class _Run:
 
     # -- locks: one input of a locked definition in one running operation at a time
 
-    def acquire(self, context: _ContextRun, plan: OpPlan, args: tuple[Input, ...]) -> bool:
+    def acquire(self, context: _ContextRun, plan: OpPlan, args: Args) -> bool:
         """Take the locks of ``args``' locked inputs; False if one is busy (the call waits)."""
         keys = [id(args[i]) for i in plan.locked]
         for key in keys:
@@ -773,9 +773,9 @@ class _Run:
         self.busy.update(keys)
         return True
 
-    def release(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def release(self, plan: OpPlan, args: Args) -> None:
         """Free the locks of a finished call; the calls that waited for them resume."""
-        woken: dict[_ContextRun, list[tuple[OpPlan, tuple[Input, ...]]]] = {}
+        woken: dict[_ContextRun, list[tuple[OpPlan, Args]]] = {}
         for i in plan.locked:
             key = id(args[i])
             self.busy.discard(key)
@@ -811,8 +811,8 @@ def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
         yield str(index), input_set
 
 
-def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
-    items: list[Input] = list(plan.seed)
+def _parse(plan: Plan, name: str, input_set: Any) -> list[Item]:
+    items: list[Item] = list(plan.seed)
     if isinstance(input_set, dict):
         input_set = [input_set]
     elif isinstance(input_set, Input):

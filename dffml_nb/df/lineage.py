@@ -56,17 +56,17 @@ class _Index:
 
     def __init__(self) -> None:
         self.synced = 0  # how many of the context's inputs of the definition are indexed
-        self.by_key: dict[Any, list[Input]] = {}
-        self.loose: list[Input] = []
+        self.by_key: dict[Any, list[Input[Definition]]] = {}
+        self.loose: list[Input[Definition]] = []
 
-    def add(self, item: Input) -> None:
+    def add(self, item: Input[Definition]) -> None:
         key = _key(item.value)
         if key is _UNKEYABLE:
             self.loose.append(item)
         else:
             self.by_key.setdefault(key, []).append(item)
 
-    def equal(self, value: Any) -> list[Input]:
+    def equal(self, value: Any) -> list[Input[Definition]]:
         key = _key(value)
         found = self.loose if key is _UNKEYABLE else [*self.by_key.get(key, ()), *self.loose]
         return [i for i in found if _equal(i.value, value)]
@@ -86,13 +86,13 @@ class Repeats:
             index = self._indexes[definition] = _Index()
         return index
 
-    def note(self, item: Input) -> None:
+    def note(self, item: Input[Definition]) -> None:
         """Index an input that is not among the context's inputs (a parameter's default)."""
-        self._index(item.definition).add(item)  # type: ignore[arg-type]
+        self._index(item.definition).add(item)
 
-    def __call__(self, item: Input, known: list[Input]) -> bool:
+    def __call__(self, item: Input[Definition], known: list[Input[Definition]]) -> bool:
         """``known``: the context's inputs of ``item``'s definition, oldest first (append-only)."""
-        index = self._index(item.definition)  # type: ignore[arg-type]
+        index = self._index(item.definition)
         for old in known[index.synced :]:
             index.add(old)
         index.synced = len(known)

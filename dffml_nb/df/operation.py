@@ -237,7 +237,17 @@ class Operation:
         return data
 
 
-def op(func: Callable[..., Any] | None = None, /, **settings: Unpack[Settings]) -> Any:
+@typing.overload
+def op(func: Callable[..., Any], /, **settings: Unpack[Settings]) -> Operation: ...
+@typing.overload
+def op(
+    func: None = None, /, **settings: Unpack[Settings]
+) -> Callable[[Callable[..., Any]], Operation]: ...
+
+
+def op(
+    func: Callable[..., Any] | None = None, /, **settings: Unpack[Settings]
+) -> Operation | Callable[[Callable[..., Any]], Operation]:
     """Make an :class:`Operation` of a plain function, coroutine or async generator.
 
     Use bare (``@op``) to infer inputs and outputs from the signature, or with

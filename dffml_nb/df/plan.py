@@ -69,12 +69,19 @@ class OpPlan:
         self.conditions = operation.conditions
         self.single = operation.single
         self.outputs = operation.outputs
-        self.single_key, self.single_def = next(iter(operation.outputs.items()), (None, None))
+        # the one output of a single-output operation (single_def None otherwise)
+        self.single_key: str = next(iter(operation.outputs), "") if self.single else ""
+        self.single_def: Definition | None = (
+            operation.outputs[self.single_key] if self.single else None
+        )
         self.expand = operation.expand
         self.expand_single = self.single and self.single_key in operation.expand
         # DFFML-style ``return {"key": value}`` from a one-output operation is unwrapped
         # unless the output itself holds dicts.
-        self.unwrap = self.single and self.single_def.primitive not in ("dict", "object")
+        self.unwrap = self.single_def is not None and self.single_def.primitive not in (
+            "dict",
+            "object",
+        )
         self.function_type = operation.function_type
         self.inline = operation.runner == "inline" and operation.function_type in (
             FunctionType.PLAIN,
@@ -198,7 +205,7 @@ def _cyclic_operations(ops: list[Operation]) -> set[str]:
 def plan_of(flow: DataFlow) -> Plan:
     """The compiled plan of ``flow``, cached until its operations or seed change."""
     key = (tuple(id(o) for o in flow), tuple(id(s) for s in flow.seed))
-    cached: Any = flow._plan
+    cached: tuple[Any, Plan] | None = flow._plan
     if cached is None or cached[0] != key:
         cached = (key, Plan(flow))
         flow._plan = cached

@@ -156,15 +156,16 @@ class _Reader:
 
     # -- seed ----------------------------------------------------------------------------
 
-    def seed_of(self, section: list[Any]) -> list[Input]:
-        seed = []
+    def seed_of(self, section: list[Any]) -> list[Input[Any]]:
+        seed: list[Input[Any]] = []
         for index, item in enumerate(section):
             if not isinstance(item, dict) or not isinstance(item.get("definition"), str):
                 raise self.fail(
                     f"seed #{index}", f"must be {{'value': ..., 'definition': name}}, {_got(item)}"
                 )
-            name = item["definition"]
-            seed.append(Input(item.get("value"), self.definitions.get(name, name)))
+            name: str = item["definition"]
+            known = self.definitions.get(name)
+            seed.append(Input(item.get("value"), name if known is None else known))
         return seed
 
 

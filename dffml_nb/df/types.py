@@ -6,11 +6,11 @@ import collections.abc
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from dffml_nb.df.reprs import safe_repr
 
-__all__ = ["NO_DEFAULT", "Definition", "Input", "primitive_of", "PRIMITIVES"]
+__all__ = ["NO_DEFAULT", "Definition", "DefinitionRef", "Input", "primitive_of", "PRIMITIVES"]
 
 
 class _NoDefault:
@@ -19,7 +19,7 @@ class _NoDefault:
     def __repr__(self) -> str:
         return "NO_DEFAULT"
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return "NO_DEFAULT"
 
 
@@ -198,7 +198,7 @@ class Definition:
         resolved as a flow file's operations are (see ``dffml_nb.df.resolve``)."""
         from dffml_nb.df.resolve import resolve
 
-        kwargs = {k: data[k] for k in ("lock", "default") if k in data}
+        kwargs: dict[str, Any] = {k: data[k] for k in ("lock", "default") if k in data}
         for attr in ("spec", "validate"):
             if data.get(attr):
                 kwargs[attr] = resolve(
@@ -207,24 +207,39 @@ class Definition:
         return cls(data["name"], data.get("primitive", "object"), **kwargs)
 
 
-class Input:
-    """One piece of data in a context. Outputs carry their parents (lineage)."""
+#: what an Input names: a Definition, or (before a flow resolves it) a definition's name
+DefinitionRef = TypeVar("DefinitionRef", bound="Definition | str", covariant=True)
+
+
+class Input(Generic[DefinitionRef]):
+    """One piece of data in a context. Outputs carry their parents (lineage).
+
+    ``definition`` is a :class:`Definition`, or its name for the caller's
+    convenience (``Input(1, "a")``); a run resolves names against its flow, so
+    every input inside a run is an ``Input[Definition]``.
+    """
 
     __slots__ = ("value", "definition", "parents", "origin")
 
     def __init__(
         self,
         value: Any,
-        definition: Definition | str,
-        parents: typing.Iterable[Input] = (),
+        definition: DefinitionRef,
+        parents: typing.Iterable[Input[Any]] = (),
         origin: str = "seed",
     ) -> None:
         self.value = value
-        self.definition = definition
-        self.parents = tuple(parents) if parents else ()
+        self.definition: DefinitionRef = definition
+        self.parents: tuple[Input[Any], ...] = tuple(parents) if parents else ()
         self.origin = origin
 
-    def ancestors(self) -> typing.Iterator[Input]:
+    @property
+    def definition_name(self) -> str:
+        """The name of the definition, given as a Definition or as its name."""
+        definition = self.definition
+        return definition.name if isinstance(definition, Definition) else definition
+
+    def ancestors(self) -> typing.Iterator[Input[Any]]:
         """Every input this one was made from, nearest first, each once."""
         seen: set[int] = set()
         stack = list(reversed(self.parents))
@@ -237,9 +252,8 @@ class Input:
             stack.extend(reversed(item.parents))
 
     # DFFML's spelling
-    def get_parents(self) -> list[Input]:
+    def get_parents(self) -> list[Input[Any]]:
         return list(self.ancestors())
 
     def __repr__(self) -> str:
-        name = self.definition.name if isinstance(self.definition, Definition) else self.definition
-        return f"Input({safe_repr(self.value)}, {name!r}, origin={self.origin!r})"
+        return f"Input({safe_repr(self.value)}, {self.definition_name!r}, origin={self.origin!r})"
