@@ -121,3 +121,93 @@ def test_every_public_name_of_the_core_resolves():
     for name in df.__all__:
         assert getattr(df, name) is not None, name
     assert callable(df.events) and df.events.__module__ == "dffml_nb.df.executor"
+
+
+# -- no heavy library at module level in the core or the package root ----------------------
+
+HEAVY_AT_IMPORT = (
+    "pandas",
+    "numpy",
+    "sklearn",
+    "IPython",
+    "ipywidgets",
+    "matplotlib",
+    "yaml",
+    "fastapi",
+    "dask",
+)
+
+
+def _runs_at_import(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements that run when the module is imported: module level, inside
+    ``if`` / ``try`` / ``with`` and class bodies — not function bodies, and not the
+    ``if TYPE_CHECKING:`` branch, which never runs."""
+    found: list[ast.stmt] = []
+    for node in statements:
+        found.append(node)
+        if isinstance(node, ast.If):
+            test = node.test
+            checking = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+                isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+            )
+            found += _runs_at_import(node.orelse if checking else node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody):
+                found += _runs_at_import(block)
+            for handler in node.handlers:
+                found += _runs_at_import(handler.body)
+        elif isinstance(node, (ast.With, ast.ClassDef)):
+            found += _runs_at_import(node.body)
+    return found
+
+
+def heavy_imports_at_import_time(source: str) -> list[str]:
+    names = []
+    for node in _runs_at_import(ast.parse(source).body):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return [n for n in names if n.split(".")[0] in HEAVY_AT_IMPORT]
+
+
+def test_the_heavy_import_check_finds_what_runs_at_import_and_only_that():
+    source = (
+        "import os\n"
+        "import numpy as np\n"
+        "try:\n    import yaml\nexcept ImportError:\n    from pandas import DataFrame\n"
+        "if True:\n    import sklearn.base\nelse:\n    import dask\n"
+        "class Widget:\n    import ipywidgets\n"
+        "if TYPE_CHECKING:\n    import matplotlib\n"
+        "def later():\n    import fastapi\n"
+    )
+    assert heavy_imports_at_import_time(source) == [
+        "numpy",
+        "yaml",
+        "pandas",
+        "sklearn.base",
+        "dask",
+        "ipywidgets",
+    ]
+
+
+def test_no_heavy_library_is_imported_at_module_level_of_the_core_or_the_package_root():
+    checked = [*sorted(DF.glob("*.py")), PACKAGE / "__init__.py"]
+    found = {
+        str(path.relative_to(PACKAGE.parent)): heavy
+        for path in checked
+        if (heavy := heavy_imports_at_import_time(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_import_dffml_nb_and_the_whole_core_load_no_heavy_library():
+    probe = (
+        "import sys, dffml_nb\n"
+        "from dffml_nb.df import DataFlow, op, run_sync, events\n"
+        "import pkgutil, importlib, dffml_nb.df as df\n"
+        "for m in pkgutil.iter_modules(df.__path__): importlib.import_module('dffml_nb.df.' + m.name)\n"
+        f"print(','.join(m for m in {HEAVY_AT_IMPORT!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
