@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dffml_nb.df.events import KINDS as EVENT_KINDS
     from dffml_nb.df.events import Event, EventBatch
     from dffml_nb.df.executor import Results, events, run, run_sync
+    from dffml_nb.df.inputs import count_contexts, input_sets
     from dffml_nb.df.operation import UNSET, FunctionType, Operation, op
     from dffml_nb.df.output import associate_definition, get_multi, get_single, group_by
     from dffml_nb.df.types import NO_DEFAULT, Definition, Input
@@ -47,6 +48,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "events": ("dffml_nb.df.executor", "events"),
     "run": ("dffml_nb.df.executor", "run"),
     "run_sync": ("dffml_nb.df.executor", "run_sync"),
+    "count_contexts": ("dffml_nb.df.inputs", "count_contexts"),
+    "input_sets": ("dffml_nb.df.inputs", "input_sets"),
     "UNSET": ("dffml_nb.df.operation", "UNSET"),
     "FunctionType": ("dffml_nb.df.operation", "FunctionType"),
     "Operation": ("dffml_nb.df.operation", "Operation"),
@@ -77,10 +80,12 @@ __all__ = [
     "SubscriberError",
     "UNSET",
     "associate_definition",
+    "count_contexts",
     "events",
     "get_multi",
     "get_single",
     "group_by",
+    "input_sets",
     "op",
     "run",
     "run_sync",

@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from dffml_nb.df.context import Context
@@ -37,6 +37,7 @@ from dffml_nb.df.events import (
     operation_ran,
     operation_started,
 )
+from dffml_nb.df.inputs import input_sets, parse_input_set
 from dffml_nb.df.lineage import Repeats
 from dffml_nb.df.operation import FunctionType
 from dffml_nb.df.plan import OpPlan, Plan, Stage, plan_of
@@ -789,82 +790,6 @@ class _Run:
             context.abort()
 
 
-def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
-    if inputs is None:
-        yield "0", []
-        return
-    if isinstance(inputs, Input):
-        yield "0", [inputs]
-        return
-    if isinstance(inputs, dict):
-        sets = [isinstance(v, (dict, list, tuple, Input)) for v in inputs.values()]
-        if inputs and not any(sets):
-            yield "0", inputs  # one input set given bare: {definition: value}
-            return
-        for name, input_set in inputs.items():
-            yield str(name), input_set
-        return
-    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(i, Input) for i in inputs):
-        yield "0", list(inputs)  # DFFML style: a list of Inputs is one context
-        return
-    for index, input_set in enumerate(inputs):
-        yield str(index), input_set
-
-
-def _parse(plan: Plan, name: str, input_set: Any) -> list[Item]:
-    items: list[Item] = list(plan.seed)
-    if isinstance(input_set, dict):
-        input_set = [input_set]
-    elif isinstance(input_set, Input):
-        input_set = [input_set]
-    elif not isinstance(input_set, (list, tuple)):
-        raise DataFlowError(
-            f"context {name!r}: inputs must be a dict {{definition: value}} or a list of Inputs "
-            f"and dicts, got {type(input_set).__name__}: {short_repr(input_set)}"
-        )
-    for entry in input_set:
-        if isinstance(entry, Input):
-            if isinstance(entry.definition, str):
-                entry = Input(
-                    entry.value,
-                    plan.resolve(entry.definition, f"context {name!r}: an input"),
-                    entry.parents,
-                    entry.origin,
-                )
-            items.append(entry)
-        elif isinstance(entry, dict):
-            for key, value in entry.items():
-                items.append(
-                    Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed")
-                )
-        else:
-            hint = ""
-            if name in plan.definitions:
-                hint = (
-                    f"; {name!r} is a definition: to give it a value in one context, "
-                    f"wrap the input set: {{'0': {{{name!r}: ...}}}}"
-                )
-            raise DataFlowError(
-                f"context {name!r}: each input must be an Input or a dict {{definition: value}}, "
-                f"got {type(entry).__name__}: {short_repr(entry)}{hint}"
-            )
-    for index, item in enumerate(items):
-        if isinstance(item.definition, str):
-            items[index] = item = Input(
-                item.value, plan.resolve(item.definition, "a seed"), item.parents, item.origin
-            )
-        if plan.any_validate and item.definition.validate is not None:
-            try:
-                value = item.definition.validate(item.value)
-            except Exception as error:
-                raise DataFlowError(
-                    f"context {name!r}: value {short_repr(item.value)} rejected by the validator of "
-                    f"definition {item.definition.name!r}: {describe_error(error)}"
-                ) from error
-            items[index] = Input(value, item.definition, item.parents, item.origin)
-    return items
-
-
 async def run(
     dataflow: DataFlow,
     inputs: Any = None,
@@ -891,7 +816,7 @@ async def run(
     """
     plan = plan_of(dataflow)
     state = _Run(plan, strict, on_event, max_runs, on_events, interval)
-    sets = _input_sets(inputs)
+    sets = input_sets(inputs)
     exhausted = False
     started = 0
     done = state.done
@@ -908,7 +833,7 @@ async def run(
                 except StopIteration:
                     exhausted = True
                     break
-                state.start(name, _parse(plan, name, input_set))
+                state.start(name, parse_input_set(plan, name, input_set))
                 started += 1
                 if done and len(done) >= 256:
                     break
