@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from dffml_nb.df.context import Context
@@ -659,6 +659,7 @@ class _Run:
         self.busy: set[int] = set()
         self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, Args]]] = {}
         self.finished = 0
+        self.started = 0
 
     def _record_now(self, raw: RawEvent) -> None:
         """With a per-event subscriber: keep the event and deliver it at once."""
@@ -730,6 +731,29 @@ class _Run:
             self.deliver()
 
         self.timer = loop.call_later(self.interval, fire)
+
+    def start_more(self, sets: Iterator[tuple[str, Any]], max_contexts: int) -> bool:
+        """Start contexts from ``sets`` while fewer than ``max_contexts`` run (and results
+        don't pile up); True once every input set has been started."""
+        while self.failure is None and len(self.active) < max_contexts and not self.stop.requested:
+            try:
+                name, input_set = next(sets)
+            except StopIteration:
+                return True
+            self.start(name, parse_input_set(self.plan, name, input_set))
+            self.started += 1
+            if len(self.done) >= 256:
+                break
+        return False
+
+    def close(self) -> None:
+        """The run is over (or abandoned): stop what still runs, deliver the last events."""
+        if self.active:
+            self.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.buffer:
+            self.deliver()
 
     def start(self, name: str, items: list[Item]) -> None:
         context = _ContextRun(self, name)
@@ -814,29 +838,14 @@ async def run(
     ``interval`` seconds (and when the run ends) — the cheap way for high-rate
     subscribers such as progress bars and live graphs.
     """
-    plan = plan_of(dataflow)
-    state = _Run(plan, strict, on_event, max_runs, on_events, interval)
+    state = _Run(plan_of(dataflow), strict, on_event, max_runs, on_events, interval)
     sets = input_sets(inputs)
     exhausted = False
-    started = 0
     done = state.done
     try:
         while True:
-            while (
-                not exhausted
-                and state.failure is None
-                and len(state.active) < max_contexts
-                and not state.stop.requested
-            ):
-                try:
-                    name, input_set = next(sets)
-                except StopIteration:
-                    exhausted = True
-                    break
-                state.start(name, parse_input_set(plan, name, input_set))
-                started += 1
-                if done and len(done) >= 256:
-                    break
+            if not exhausted:
+                exhausted = state.start_more(sets, max_contexts)
             while done:
                 yield done.popleft()
             if state.stop.requested:
@@ -847,7 +856,7 @@ async def run(
                 if state.buffer:
                     state.deliver()  # about to wait: show what has happened so far
                 await state.wait()
-            elif started & 1023 == 0:
+            elif state.started & 1023 == 0:
                 await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
         if state.buffer:
             state.deliver()  # the last events, before saying how the run ended
@@ -855,12 +864,7 @@ async def run(
             failure = state.failure
             raise failure from failure.__cause__
     finally:
-        if state.active:
-            state.cancel()
-        if state.timer is not None:
-            state.timer.cancel()
-        if state.buffer:
-            state.deliver()
+        state.close()
 
 
 async def events(dataflow: DataFlow, inputs: Any = None, **options: Any) -> AsyncIterator[Event]:
