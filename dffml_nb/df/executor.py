@@ -51,7 +51,8 @@ Item = Input[Definition]  # an input inside a run: its definition is resolved
 Args = tuple[Item, ...]  # one call's inputs, one per parameter
 # enum members as module constants: the hot loop reads globals, not enum attributes
 PROCESSING, CLEANUP, OUTPUT, SETTLED, FINISHED = Stage
-_NEXT_STAGE = {PROCESSING: CLEANUP, CLEANUP: OUTPUT, OUTPUT: SETTLED}
+# indexed by stage (a tuple: an Enum's __hash__ is Python code, too slow for a dict here)
+_NEXT_STAGE = (CLEANUP, OUTPUT, SETTLED)
 GENERATOR = FunctionType.GENERATOR
 COROUTINE = FunctionType.COROUTINE
 ASYNC_GENERATOR = FunctionType.ASYNC_GENERATOR
@@ -260,9 +261,10 @@ class _ContextRun:
         try:
             queue = self.queue
             run = self.run
+            stop = run.stop
             while True:
                 while queue and not self.halted:
-                    if run.stop.requested:  # Ctrl-C from the caller's thread: start nothing more
+                    if stop.requested:  # Ctrl-C from the caller's thread: start nothing more
                         self.abort()
                         break
                     plan, args = queue.popleft()
@@ -735,16 +737,21 @@ class _Run:
     def start_more(self, sets: Iterator[tuple[str, Any]], max_contexts: int) -> bool:
         """Start contexts from ``sets`` while fewer than ``max_contexts`` run (and results
         don't pile up); True once every input set has been started."""
-        while self.failure is None and len(self.active) < max_contexts and not self.stop.requested:
-            try:
-                name, input_set = next(sets)
-            except StopIteration:
-                return True
-            self.start(name, parse_input_set(self.plan, name, input_set))
-            self.started += 1
-            if len(self.done) >= 256:
-                break
-        return False
+        active, done, stop, plan, start = self.active, self.done, self.stop, self.plan, self.start
+        count = 0  # a local in this loop, once per context
+        try:
+            while self.failure is None and len(active) < max_contexts and not stop.requested:
+                try:
+                    name, input_set = next(sets)
+                except StopIteration:
+                    return True
+                start(name, parse_input_set(plan, name, input_set))
+                count += 1
+                if len(done) >= 256:
+                    break
+            return False
+        finally:
+            self.started += count
 
     def close(self) -> None:
         """The run is over (or abandoned): stop what still runs, deliver the last events."""
