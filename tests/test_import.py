@@ -211,3 +211,15 @@ def test_import_dffml_nb_and_the_whole_core_load_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_events_function_is_not_hidden_by_the_events_module():
+    """``dffml_nb.df.events`` is the stream function, whichever is imported first."""
+    probe = (
+        "from dffml_nb.df.events import Event\n"
+        "import dffml_nb.df.executor\n"
+        "from dffml_nb.df import events\n"
+        "import inspect; print(inspect.isasyncgenfunction(events))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
