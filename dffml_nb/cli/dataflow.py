@@ -9,14 +9,17 @@ from typing import Any
 from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one, pairs
 
 USAGE = """\
-usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
-       dffml-nb dataflow diagram FILE
+usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict] [-trust]
+       dffml-nb dataflow diagram FILE [-trust]
        (FILE may also be given as -dataflow FILE, DFFML's flag)
        dffml-nb dataflow create OPERATION ... [-seed VALUE=DEFINITION ...] [-format json|yaml]
 
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
   diagram   print the flow as Mermaid text
+  -trust    let the flow file import the modules its operations name (this
+            runs their code): only for files you trust. Without it, only
+            registered operations (dffml-nb list operations) are found
   create    build a flow from operations (import paths like pkg.module:func or
             registered names) and print it as JSON (or YAML)
 """
@@ -24,8 +27,10 @@ usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict]
 
 #: the flags of each subcommand (``-dataflow FILE`` is DFFML's spelling of FILE)
 COMMANDS = {
-    "run": Flags(USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0))),
-    "diagram": Flags(USAGE, (Flag("dataflow"),)),
+    "run": Flags(
+        USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0), Flag("trust", 0))
+    ),
+    "diagram": Flags(USAGE, (Flag("dataflow"), Flag("trust", 0))),
     "create": Flags(USAGE, (Flag("seed", "+"), Flag("format"))),
 }
 
@@ -54,7 +59,7 @@ def _load(rest: list[str], options: dict[str, list[str]]) -> Any:
             f"expected one dataflow FILE (or -dataflow FILE), got {len(files)}: dffml-nb dataflow -h"
         )
     try:
-        return DataFlow.load(files[0])
+        return DataFlow.load(files[0], trust=flag(options, "trust"))
     except Exception as error:
         if files[0] in str(error):
             raise
