@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from dffml_nb.df.display import set_mimebundle_hook
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it; resolved lazily by __getattr__
@@ -60,6 +62,19 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _dataflow_mimebundle(flow: Any) -> Any:
+    """How a DataFlow displays: the notebook layer's picture, loaded on first display."""
+    from dffml_nb.nb import dataflow_mimebundle
+
+    return dataflow_mimebundle(flow)
+
+
+# The package root sits above every layer: it connects the dataflow core's display
+# hook to the notebook layer, so a DataFlow shows as its graph without %load_ext.
+# (Cheap: dffml_nb.df loads its names on first use.)
+set_mimebundle_hook(_dataflow_mimebundle)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator
 
 import pytest
+from executor_paths import executor_path  # noqa: F401 - both paths of the executor
 
 from dffml_nb.df import (
     DataFlow,
@@ -16,7 +17,6 @@ from dffml_nb.df import (
     Definition,
     Input,
     OperationError,
-    compiled,
     get_multi,
     get_single,
     op,
@@ -24,18 +24,6 @@ from dffml_nb.df import (
     run_sync,
 )
 from dffml_nb.examples.calc import calc_flow, calc_string
-
-
-@pytest.fixture(autouse=True, params=["compiled", "general"])
-def executor_path(request):
-    """Every rule holds on both paths: flows of plain functions compiled to straight-line
-    steps (df/compiled.py, taken where eligible) and the general executor."""
-    if request.param == "general":
-        with compiled.disabled():
-            yield request.param
-    else:
-        yield request.param
-
 
 # -- the calculator: conditions, output operations, every input form ----------
 

@@ -9,9 +9,9 @@ from typing import Any
 from dffml_nb.cli.args import Flag, Flags, UsageError, cli_value, flag, one, pairs
 
 USAGE = """\
-usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-strict]
+usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-strict] [-trust]
        dffml-nb dataflow run records all|set -dataflow FILE -sources ... (run records -h)
-       dffml-nb dataflow diagram FILE
+       dffml-nb dataflow diagram FILE [-trust]
        (FILE may also be given as -dataflow FILE, DFFML's flag)
        dffml-nb dataflow create [NAME=]OPERATION ... [-inputs VALUE=DEFINITION ...]
            [-flow SOURCES=OPERATION.inputs.PARAMETER ...] [-configloader json|yaml]
@@ -19,6 +19,9 @@ usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-str
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
   diagram   print the flow as Mermaid text
+  -trust    let the flow file import the modules its operations name (this
+            runs their code): only for files you trust. Without it, only
+            registered operations (dffml-nb list operations) are found
   create    build a flow from operations (import paths like pkg.module:func or
             registered names; NAME= renames one) and print it as JSON (or YAML).
             -inputs (or -seed) adds seed values. -flow (DFFML's) says where an input
@@ -29,8 +32,10 @@ usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-str
 
 #: the flags of each subcommand (``-dataflow FILE`` is DFFML's spelling of FILE)
 COMMANDS = {
-    "run": Flags(USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0))),
-    "diagram": Flags(USAGE, (Flag("dataflow"),)),
+    "run": Flags(
+        USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0), Flag("trust", 0))
+    ),
+    "diagram": Flags(USAGE, (Flag("dataflow"), Flag("trust", 0))),
     "create": Flags(
         USAGE,
         (
@@ -74,7 +79,7 @@ def _load(rest: list[str], options: dict[str, list[str]]) -> Any:
             f"expected one dataflow FILE (or -dataflow FILE), got {len(files)}: dffml-nb dataflow -h"
         )
     try:
-        return DataFlow.load(files[0])
+        return DataFlow.load(files[0], trust=flag(options, "trust"))
     except Exception as error:
         if files[0] in str(error):
             raise

@@ -21,7 +21,7 @@ RUN_USAGE = """\
 usage: dffml-nb dataflow run records all|set -dataflow FILE -sources LABEL=KIND ...
            [-source-[LABEL-]KEYWORD VALUE ...] [-record-def DEFINITION]
            [-inputs VALUE=DEFINITION ...] [-keys KEY ...] [-caching FEATURE ...]
-           [-no-update] [-no-strict] [-no-echo] [-pretty]
+           [-no-update] [-no-strict] [-no-echo] [-pretty] [-trust]
 
   Runs the flow over each record of the sources (all, or the set named by -keys):
   each record is one context named by its key; features named like definitions
@@ -31,7 +31,8 @@ usage: dffml-nb dataflow run records all|set -dataflow FILE -sources LABEL=KIND 
   -no-echo: nothing) and, as DFFML does, writes them back to the sources unless
   -no-update. -caching F ...: skip records that already have these features.
   -no-strict: a record whose flow fails keeps its features; the failure is said
-  on stderr and the others go on.
+  on stderr and the others go on. -trust: let the flow file import the modules its
+  operations name (registered operations load without it).
 """
 
 MERGE_USAGE = """\
@@ -58,6 +59,7 @@ RUN_RECORDS = Flags(
         Flag("no-strict", 0),
         Flag("no-echo", 0),
         Flag("pretty", 0),
+        Flag("trust", 0),
     ),
     families=("source",),
 )
@@ -74,6 +76,7 @@ DATAFLOW_SOURCE_KEYWORDS = (
     "no_strict",
     "no-strict",
     "columnar",
+    "trust",
     "readwrite",
     "allowempty",
 )
@@ -94,7 +97,7 @@ def run_records_command(tokens: list[str]) -> int:
         raise UsageError("dataflow run records set needs -keys KEY ... (the records to run)")
     if positional == ["all"] and "keys" in options:
         raise UsageError("-keys selects records for run records set, not run records all")
-    flow = load_flow(one(options, "dataflow", required=True), "-dataflow")
+    flow = load_flow(one(options, "dataflow", required=True), "-dataflow", "trust" in options)
     inputs = typed_inputs(flow, options.get("inputs", []), "-inputs")
     sources = ml.build_sources(options)
     strict = "no-strict" not in options
@@ -191,14 +194,14 @@ def merge(tokens: list[str]) -> int:
 # -- the df source's flags -------------------------------------------------------------------
 
 
-def load_flow(path: Any, flag: str) -> Any:
+def load_flow(path: Any, flag: str, trust: bool = False) -> Any:
     """The flow in file ``path`` (an error naming the flag and file if it cannot be read)."""
     from dffml_nb.df import DataFlow
 
     if isinstance(path, DataFlow):
         return path
     try:
-        return DataFlow.load(path)
+        return DataFlow.load(path, trust=trust)
     except Exception as error:
         if str(path) in str(error):
             raise
@@ -247,7 +250,9 @@ def dataflow_source(
     if flow_name is None:
         raise UsageError(f"source {label}=df needs -source-{label}-dataflow FILE")
     flow = namespace.get(flow_name) if namespace and flow_name in namespace else None
-    flow = load_flow(flow if flow is not None else flow_name, f"-source-{label}-dataflow")
+    flow = load_flow(
+        flow if flow is not None else flow_name, f"-source-{label}-dataflow", "trust" in given
+    )
     kind = single("source")
     if kind is None:
         raise UsageError(
@@ -260,7 +265,7 @@ def dataflow_source(
         wrapped = ml._labelled_source(
             f"{label}-source", kind, {}, inner, [f"{label}-source"], namespace
         )
-    for switch in ("no_strict", "columnar", "readwrite", "allowempty"):
+    for switch in ("no_strict", "columnar", "trust", "readwrite", "allowempty"):
         if given.get(switch):
             raise UsageError(f"-source-{label}-{switch.replace('_', '-')} takes no value")
     features = given.get("features")

@@ -27,8 +27,17 @@ from time import perf_counter as _perf
 from typing import TYPE_CHECKING, Any
 
 from dffml_nb.df.errors import OperationError
-from dffml_nb.df.events import short_repr
+from dffml_nb.df.events import (
+    context_finished,
+    context_started,
+    operation_failed,
+    operation_finished,
+    operation_ran,
+    operation_started,
+)
+from dffml_nb.df.operation import FunctionType
 from dffml_nb.df.output import _aliases, get_multi, get_single
+from dffml_nb.df.reprs import short_repr
 from dffml_nb.df.types import NO_DEFAULT, Definition, Input
 
 if TYPE_CHECKING:
@@ -79,7 +88,7 @@ class _Step:
         self.params = plan.params
         self.names = tuple(plan.op.inputs[p].name for p in plan.params)
         defaults = dict(plan.defaults)
-        self.defaults = tuple(defaults.get(i, NO_DEFAULT) for i in range(plan.n))
+        self.defaults = tuple(defaults.get(i, NO_DEFAULT) for i in range(plan.arity))
         self.outputs = {key: d.name for key, d in plan.outputs.items()}
         self.single = plan.single_key if plan.single else None
         self.unwrap = plan.unwrap
@@ -96,10 +105,10 @@ class FastPlan:
 
     def __init__(self, plan: Plan) -> None:
         # made while a run starts, so the executor (which imports this module) is loaded
-        from dffml_nb.df.executor import Results, _OutputShapeError
+        from dffml_nb.df.executor import OutputShapeError, Results
 
         self.results_class = Results
-        self.shape_error = _OutputShapeError
+        self.shape_error = OutputShapeError
         self.plan = plan
         self.reason = _ineligible(plan)
         self.steps: list[_Step] = []
@@ -180,9 +189,11 @@ class FastPlan:
         values = self.seeds(input_set)
         if values is None:
             return False
-        record = state.record
+        record = state.record if state.listening else None
         if record is not None:
-            record(("context_started", name, None, None, None, None, None))
+            record(context_started(name))
+            if state.failure is not None:
+                return True  # a subscriber failed: the run stops
         errors: list[OperationError] = []
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
@@ -199,7 +210,9 @@ class FastPlan:
                 if leaf in values:
                     results[leaf] = values[leaf]
         if record is not None:
-            record(("context_finished", name, None, None, None, None, results))
+            record(context_finished(name, results))
+            if state.failure is not None:
+                return True
         state.done.append((name, results))
         state.finished += 1
         if state.on_events is not None:
@@ -253,13 +266,15 @@ class FastPlan:
                     return True  # an input never arrives: the operation does not run
                 value = default
             kwargs[param] = value
-        record = state.record
+        record = state.record if state.listening else None
         plan = step.plan
         now = record is not None and state.on_event is not None
         if record is not None:
             args = tuple(Input(v, plan.op.inputs[p]) for p, v in kwargs.items())
             if now:
-                record(("operation_started", name, plan.name, None, plan, args, None))
+                record(operation_started(name, plan, args))
+                if state.failure is not None:
+                    return False
             started = _perf()
         attempts = plan.retry
         while True:
@@ -280,10 +295,10 @@ class FastPlan:
         if record is not None:
             duration = _perf() - started
             if now:
-                record(("operation_finished", name, plan.name, duration, plan, result, None))
+                record(operation_finished(name, plan, duration, result))
             else:
-                record(("operation_ran", name, plan.name, duration, plan, (args, result), None))
-        return True
+                record(operation_ran(name, plan, duration, args, result))
+        return state.failure is None
 
     def _failed(
         self,
@@ -298,12 +313,14 @@ class FastPlan:
     ) -> bool:
         failure = OperationError(plan.name, name, kwargs, error)
         failure.__cause__ = error
-        record = state.record
+        record = state.record if state.listening else None
         if record is not None:
             if not now:
                 args = tuple(Input(v, plan.op.inputs[p]) for p, v in kwargs.items())
-                record(("operation_started", name, plan.name, None, plan, args, None))
-            record(("operation_failed", name, plan.name, duration, plan, None, failure))
+                record(operation_started(name, plan, args))
+            record(operation_failed(name, plan, duration, failure))
+            if state.failure is not None:
+                return False
         if state.strict:
             if state.failure is None:
                 state.failure = failure
@@ -324,12 +341,14 @@ class FastPlan:
             if spec is _MISSING:
                 continue
             kwargs = {plan.params[0]: spec}
-            record = state.record
+            record = state.record if state.listening else None
             now = record is not None and state.on_event is not None
             if record is not None:
                 args = (Input(spec, plan.op.inputs[plan.params[0]]),)
                 if now:
-                    record(("operation_started", name, plan.name, None, plan, args, None))
+                    record(operation_started(name, plan, args))
+                    if state.failure is not None:
+                        return False
                 started = _perf()
             try:
                 wanted = _aliases(spec)
@@ -347,9 +366,11 @@ class FastPlan:
             if record is not None:
                 duration = _perf() - started
                 if now:
-                    record(("operation_finished", name, plan.name, duration, plan, out, None))
+                    record(operation_finished(name, plan, duration, out))
                 else:
-                    record(("operation_ran", name, plan.name, duration, plan, (args, out), None))
+                    record(operation_ran(name, plan, duration, args, out))
+                if state.failure is not None:
+                    return False
         if not ran:
             for leaf in self.leaves:
                 if leaf in values:
@@ -388,10 +409,10 @@ def _ineligible(plan: Plan) -> str | None:
     producers: dict[Definition, OpPlan] = {}
     for p in plan.ops:
         if p.stage == 2:
-            if _OUTPUT_FUNCS.get(p.func) is None or p.n != 1 or p.conditions:
+            if _OUTPUT_FUNCS.get(p.func) is None or p.arity != 1 or p.conditions:
                 return f"output operation {p.name!r} is not get_single / get_multi"
             continue
-        if not p.inline or p.kind != "sync":
+        if not p.inline or p.function_type is not FunctionType.PLAIN:
             return f"operation {p.name!r} is not a plain function"
         if p.conditions or p.expand or p.cyclic or p.ctx_params:
             return f"operation {p.name!r} has conditions, expand, a cycle or a Context"

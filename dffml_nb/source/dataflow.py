@@ -40,7 +40,8 @@ class DataFlowSource(Source):
     context, ``features`` (DFFML's option) restricts which features seed it, and
     ``columnar=True`` runs the flow once over whole columns. ``strict=False``
     keeps records whose flow failed (without new features); the failures are in
-    ``errors``. The flow runs when the records are first read, once.
+    ``errors``. The flow runs when the records are first read, once. A flow file
+    may name registered operations; ``trust=True`` lets it import other modules.
 
     A flow that takes nothing from the records (no feature, no ``record_def``)
     runs once: if it gives ``records`` (``{key: {"features": {...}}}``, as DFFML's
@@ -63,12 +64,13 @@ class DataFlowSource(Source):
         columnar: bool = False,
         features: Iterable[str] | None = None,
         strict: bool = True,
+        trust: bool = False,
     ) -> None:
         super().__init__()
         from dffml_nb.source.resolve import open_source
 
         if not isinstance(dataflow, DataFlow):
-            dataflow = DataFlow.load(dataflow)
+            dataflow = DataFlow.load(dataflow, trust=trust)
         self.dataflow = dataflow
         self.source = open_source(source)
         self.record_def = record_def
