@@ -94,8 +94,8 @@ class _Step:
         self.unwrap = plan.unwrap
         #: (parameter, definition name) pairs, for the loop of the common case
         self.pairs = tuple(zip(self.params, self.names))
-        #: no defaults and no retries: the hot loop calls it without the general bookkeeping
-        self.simple = not plan.defaults and not plan.retry
+        #: no defaults, retries or config: the hot loop calls it without the general bookkeeping
+        self.simple = not plan.defaults and not plan.retry and plan.config is None
         #: the output definition of a one-output operation
         self.out = self.outputs[self.single] if self.single is not None else None
 
@@ -115,7 +115,7 @@ class FastPlan:
         self.output_ops: list[tuple[OpPlan, str, str]] = []  # (plan, kind, spec name)
         self.names = frozenset(plan.definitions)
         self.produced: frozenset[str] = frozenset()
-        self.hot: tuple = ()
+        self.hot: tuple[tuple[Any, ...], ...] = ()
         self.seed: dict[str, Any] | None = None
         if self.reason is not None:
             return
@@ -219,7 +219,9 @@ class FastPlan:
             state.due()
         return True
 
-    def _steps(self, state: Any, name: str, values: dict[str, Any], errors: list) -> bool:
+    def _steps(
+        self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
+    ) -> bool:
         """Every step in order, with events, defaults and retries; False after a strict failure."""
         call = self._call
         for step in self.steps:
@@ -227,7 +229,9 @@ class FastPlan:
                 return False
         return True
 
-    def _hot(self, state: Any, name: str, values: dict[str, Any], errors: list) -> bool:
+    def _hot(
+        self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
+    ) -> bool:
         """:meth:`_steps` for the common case — no event subscriber, no step with defaults
         or retries — kept to a few dict operations per call."""
         for func, pairs, out, step in self.hot:
@@ -256,7 +260,12 @@ class FastPlan:
         return True
 
     def _call(
-        self, state: Any, name: str, step: _Step, values: dict[str, Any], errors: list
+        self,
+        state: Any,
+        name: str,
+        step: _Step,
+        values: dict[str, Any],
+        errors: list[OperationError],
     ) -> bool:
         kwargs = {}
         for param, definition, default in zip(step.params, step.names, step.defaults):
@@ -266,8 +275,10 @@ class FastPlan:
                     return True  # an input never arrives: the operation does not run
                 value = default
             kwargs[param] = value
-        record = state.record if state.listening else None
         plan = step.plan
+        # the config argument is no input: not in events or failures, only in the call
+        call = kwargs if plan.config is None else {**kwargs, "config": plan.config}
+        record = state.record if state.listening else None
         now = record is not None and state.on_event is not None
         if record is not None:
             args = tuple(Input(v, plan.op.inputs[p]) for p, v in kwargs.items())
@@ -279,7 +290,7 @@ class FastPlan:
         attempts = plan.retry
         while True:
             try:
-                result = step.func(**kwargs)
+                result = step.func(**call)
                 break
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
                 if attempts:
@@ -309,7 +320,7 @@ class FastPlan:
         error: BaseException,
         duration: float | None,
         now: bool,
-        errors: list,
+        errors: list[OperationError],
     ) -> bool:
         failure = OperationError(plan.name, name, kwargs, error)
         failure.__cause__ = error
@@ -329,7 +340,12 @@ class FastPlan:
         return True
 
     def _output(
-        self, state: Any, name: str, values: dict[str, Any], results: Any, errors: list
+        self,
+        state: Any,
+        name: str,
+        values: dict[str, Any],
+        results: Any,
+        errors: list[OperationError],
     ) -> bool:
         ran = False
         output_ops = self.output_ops

@@ -338,6 +338,8 @@ class _ContextRun:
             kwargs = {p: a.value for p, a in zip(plan.params, args)}
         for param in plan.ctx_params:
             kwargs[param] = self.ctx
+        if plan.config is not None:
+            kwargs["config"] = plan.config
         return kwargs
 
     def _call_inline(self, plan: OpPlan, args: Args) -> None:
