@@ -24,7 +24,17 @@ from dffml_nb.operations import (
     standard_scaler,
 )
 
-MODULES = ["mapping", "preprocess", "printing", "arithmetic", "cleanup", "records"]
+MODULES = [
+    "mapping",
+    "preprocess",
+    "printing",
+    "arithmetic",
+    "cleanup",
+    "records",
+    "dataflow",
+    "model",
+    "db",
+]
 NAMES = {
     "dffml.mapping.extract": mapping_extract_value,
     "dffml.mapping.create": create_mapping,
@@ -33,6 +43,27 @@ NAMES = {
     "standard_scaler": standard_scaler,
     "one_hot_encoder": one_hot_encoder,
 }
+LIBRARY_NAMES = [
+    "dffml.mapping.extract",
+    "dffml.mapping.create",
+    "literal_eval",
+    "dffml.dataflow.run",
+    "dffml.model.predict",
+    "db_query_create_table",
+    "db_query_insert",
+    "db_query_update",
+    "db_query_lookup",
+    "db_query_remove",
+    "db_query_insert_or_update",
+    "simple_imputer",
+    "standard_scaler",
+    "one_hot_encoder",
+    "principal_component_analysis",
+    "convert_records_to_list",
+    "convert_list_to_records",
+    "print_output",
+    "multiply",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -47,6 +78,10 @@ def test_registered_under_dffml_names_and_listed():
         assert plugins.load("operation", name) is operation
         assert name in plugins.names("operation")
     assert mapping_extract_value.name == "dffml.mapping.extract"
+    for name in LIBRARY_NAMES:  # every one registered under its DFFML name, with an example
+        operation = plugins.load("operation", name)
+        assert operation.name == name
+        assert ">>> " in (operation.func.__doc__ or ""), name
 
 
 def test_flow_file_names_them_by_registered_name(tmp_path):

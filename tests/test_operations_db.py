@@ -12,7 +12,7 @@ from dffml_nb.operations import db, sql
 @pytest.fixture
 def config(tmp_path):
     config = db.DatabaseQueryConfig(str(tmp_path / "examples.db"))
-    db.create_table(
+    db.db_query_create_table(
         "myTable",
         {
             "key": "INTEGER NOT NULL PRIMARY KEY",
@@ -26,41 +26,59 @@ def config(tmp_path):
 
 
 def test_insert_lookup_update_remove_as_in_dffmls_examples(config):
-    db.insert(
+    db.db_query_insert(
         "myTable", {"key": 10, "firstName": "John", "lastName": "Doe", "age": 16}, config=config
     )
-    db.insert(
+    db.db_query_insert(
         "myTable", {"key": 11, "firstName": "John", "lastName": "Wick", "age": 39}, config=config
     )
     cols = ["firstName", "lastName", "age"]
-    assert db.lookup("myTable", cols, [], config=config) == [
+    assert db.db_query_lookup("myTable", cols, [], config=config) == [
         {"firstName": "John", "lastName": "Doe", "age": 16},
         {"firstName": "John", "lastName": "Wick", "age": 39},
     ]
-    db.update("myTable", {"age": 17}, [[["lastName", "=", "Doe"]]], config=config)
-    assert db.lookup("myTable", ["age"], [[["key", "=", 10]]], config=config) == [{"age": 17}]
+    db.db_query_update("myTable", {"age": 17}, [[["lastName", "=", "Doe"]]], config=config)
+    assert db.db_query_lookup("myTable", ["age"], [[["key", "=", 10]]], config=config) == [
+        {"age": 17}
+    ]
     # OR inside a group, AND between groups (DFFML's make_condition_expression)
     either = [[["lastName", "=", "Doe"], ["lastName", "=", "Wick"]], [["age", ">", 20]]]
-    assert db.lookup("myTable", ["lastName"], either, config=config) == [{"lastName": "Wick"}]
-    db.remove("myTable", [], config=config)
-    assert db.lookup("myTable", cols, [], config=config) == []
+    assert db.db_query_lookup("myTable", ["lastName"], either, config=config) == [
+        {"lastName": "Wick"}
+    ]
+    db.db_query_remove("myTable", [], config=config)
+    assert db.db_query_lookup("myTable", cols, [], config=config) == []
 
 
 def test_insert_or_update_uses_the_primary_key(config):
     person = {"key": 11, "firstName": "John", "lastName": "Wick", "age": 38}
-    db.insert_or_update("myTable", person, config=config)
-    db.insert_or_update("myTable", {**person, "age": 39}, config=config)
-    assert db.lookup("myTable", ["age"], [], config=config) == [{"age": 39}]
+    db.db_query_insert_or_update("myTable", person, config=config)
+    db.db_query_insert_or_update("myTable", {**person, "age": 39}, config=config)
+    assert db.db_query_lookup("myTable", ["age"], [], config=config) == [{"age": 39}]
 
 
 @pytest.mark.parametrize(
     "call, fault",
     [
-        (lambda c: db.lookup("myTable; DROP TABLE myTable", config=c), "table 'myTable; DROP"),
-        (lambda c: db.lookup("myTable", ['age" FROM x --'], config=c), "column 'age\" FROM x --'"),
-        (lambda c: db.remove("myTable", [[["age", "= 1 OR 1 =", 1]]], config=c), "operator"),
-        (lambda c: db.insert("myTable", {"key; --": 1}, config=c), "column 'key; --'"),
-        (lambda c: db.create_table("t", {"a": "real); DROP TABLE myTable; --"}, config=c), "type"),
+        (
+            lambda c: db.db_query_lookup("myTable; DROP TABLE myTable", config=c),
+            "table 'myTable; DROP",
+        ),
+        (
+            lambda c: db.db_query_lookup("myTable", ['age" FROM x --'], config=c),
+            "column 'age\" FROM x --'",
+        ),
+        (
+            lambda c: db.db_query_remove("myTable", [[["age", "= 1 OR 1 =", 1]]], config=c),
+            "operator",
+        ),
+        (lambda c: db.db_query_insert("myTable", {"key; --": 1}, config=c), "column 'key; --'"),
+        (
+            lambda c: db.db_query_create_table(
+                "t", {"a": "real); DROP TABLE myTable; --"}, config=c
+            ),
+            "type",
+        ),
     ],
 )
 def test_names_and_operators_are_checked_never_pasted(config, call, fault):
@@ -78,4 +96,4 @@ def test_values_are_parameters():
 
 def test_errors_name_the_database_file(config):
     with pytest.raises(sqlite3.OperationalError, match=r"examples.db: no such table: nope"):
-        db.lookup("nope", config=config)
+        db.db_query_lookup("nope", config=config)

@@ -193,6 +193,20 @@ class DataFlow:
         problems.extend(config_problems(self))
         return problems
 
+    def as_op(self, name: str | None = None) -> Operation:
+        """This flow as one operation of another flow (a subflow): its inputs are this
+        flow's inputs (consumed, never produced, not seeded), its outputs this flow's
+        results (what get_single / get_multi pick, else the leaves). It runs in the same
+        executor as the calling flow, one context per call; the outer run's subscribers
+        hear its operation events, marked ``inner`` with ``name`` (default
+        ``"subflow"``).
+
+        >>> outer = DataFlow(parse, features.as_op("features"), model.as_op())  # doctest: +SKIP
+        """
+        from dffml_nb.df.subflow import subflow_operation
+
+        return subflow_operation(self, name)
+
     # -- serialisation -----------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:

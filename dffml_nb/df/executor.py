@@ -150,7 +150,7 @@ class _ContextRun:
     def __init__(self, run: _Run, name: str) -> None:
         self.run = run
         self.name = name
-        self.ctx = Context(name)
+        self.ctx = Context(name, run.record if run.listening else None)
         self.states: dict[OpPlan, _State] = {}
         self.queue: deque[tuple[OpPlan, Args]] = deque()
         self.inflight = 0

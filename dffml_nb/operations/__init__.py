@@ -5,7 +5,12 @@ DFFML gives it, so flow files name them without importing anything:
 ``dffml.mapping.extract``, ``dffml.mapping.create``, ``literal_eval``,
 ``print_output``, ``multiply``, and the data cleanup operations
 ``simple_imputer``, ``standard_scaler``, ``one_hot_encoder``,
-``principal_component_analysis``, and ``convert_list_to_records``. ``dffml-nb list
+``principal_component_analysis``, ``convert_records_to_list`` /
+``convert_list_to_records``, ``dffml.dataflow.run`` (a subflow),
+``dffml.model.predict`` and the ``db_query_*`` family on SQLite. Operations that
+need settings (a database, a model, a subflow, a source) take them as their
+configuration: ``DataFlow(..., configs={name: {field: value}})`` or
+``operation.configure(field=value)``. ``dffml-nb list
 operations`` lists every registered operation.
 """
 
@@ -26,6 +31,15 @@ _LAZY = {
     "one_hot_encoder": "cleanup",
     "principal_component_analysis": "cleanup",
     "convert_list_to_records": "records",
+    "convert_records_to_list": "records",
+    "run_dataflow": "dataflow",
+    "model_predict": "model",
+    "db_query_create_table": "db",
+    "db_query_insert": "db",
+    "db_query_update": "db",
+    "db_query_lookup": "db",
+    "db_query_remove": "db",
+    "db_query_insert_or_update": "db",
 }
 
 __all__ = sorted(_LAZY)

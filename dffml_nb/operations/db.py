@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dffml_nb.df import Definition
+from dffml_nb.df import Definition, op
 from dffml_nb.operations import sql
 
 QUERY_TABLE = Definition("query_table", "str")
@@ -59,55 +59,149 @@ def _connection(config: DatabaseQueryConfig) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def create_table(table_name: str, cols: Mapping[str, str], *, config: DatabaseQueryConfig) -> None:
-    """``CREATE TABLE IF NOT EXISTS table_name (column type, ...)`` for ``cols``."""
+@op(
+    inputs={"table_name": QUERY_TABLE, "cols": QUERY_COLS},
+    outputs={},
+    config=DatabaseQueryConfig,
+)
+def db_query_create_table(
+    table_name: str, cols: Mapping[str, str], *, config: DatabaseQueryConfig
+) -> None:
+    """``CREATE TABLE IF NOT EXISTS table_name (column type, ...)`` for ``cols``.
+
+    >>> import os, tempfile
+    >>> from dffml_nb import DataFlow, run_sync
+    >>> path = os.path.join(tempfile.mkdtemp(), "examples.db")
+    >>> flow = DataFlow(db_query_create_table.configure(database=path))
+    >>> _ = run_sync(flow, {"c": {"query_table": "myTable",
+    ...     "query_cols": {"key": "INTEGER PRIMARY KEY", "firstName": "text", "age": "real"}}})
+    >>> db_query_lookup("myTable", config=DatabaseQueryConfig(path))
+    []
+    """
     with _connection(config) as db:
         db.execute(sql.create_table(table_name, cols))
 
 
-def insert(table_name: str, data: Mapping[str, Any], *, config: DatabaseQueryConfig) -> None:
-    """Insert one row: ``data`` maps columns to values."""
+@op(
+    inputs={"table_name": QUERY_TABLE, "data": QUERY_DATA},
+    outputs={},
+    config=DatabaseQueryConfig,
+)
+def db_query_insert(
+    table_name: str, data: Mapping[str, Any], *, config: DatabaseQueryConfig
+) -> None:
+    """Insert one row: ``data`` maps columns to values.
+
+    >>> import os, tempfile
+    >>> from dffml_nb import DataFlow, run_sync
+    >>> config = DatabaseQueryConfig(os.path.join(tempfile.mkdtemp(), "examples.db"))
+    >>> db_query_create_table("myTable", {"key": "INTEGER PRIMARY KEY", "name": "text"}, config=config)
+    >>> flow = DataFlow(db_query_insert, configs={"db_query_insert": {"database": config.database}})
+    >>> _ = run_sync(flow, {"c": {"query_table": "myTable", "query_data": {"key": 10, "name": "John"}}})
+    >>> db_query_lookup("myTable", config=config)
+    [{'key': 10, 'name': 'John'}]
+    """
     with _connection(config) as db:
         db.execute(*sql.insert(table_name, data))
 
 
-def update(
+@op(
+    inputs={"table_name": QUERY_TABLE, "data": QUERY_DATA, "conditions": QUERY_CONDITIONS},
+    outputs={},
+    config=DatabaseQueryConfig,
+)
+def db_query_update(
     table_name: str,
     data: Mapping[str, Any],
     conditions: Sequence[Any] = (),
     *,
     config: DatabaseQueryConfig,
 ) -> None:
-    """Set ``data``'s columns in the rows that meet ``conditions`` (all rows without any)."""
+    """Set ``data``'s columns in the rows that meet ``conditions`` (all rows without any).
+
+    >>> import os, tempfile
+    >>> config = DatabaseQueryConfig(os.path.join(tempfile.mkdtemp(), "examples.db"))
+    >>> db_query_create_table("t", {"name": "text", "age": "real"}, config=config)
+    >>> db_query_insert("t", {"name": "John", "age": 16}, config=config)
+    >>> db_query_update("t", {"age": 17}, [[["name", "=", "John"]]], config=config)
+    >>> db_query_lookup("t", ["age"], config=config)
+    [{'age': 17.0}]
+    """
     with _connection(config) as db:
         db.execute(*sql.update(table_name, data, list(conditions)))
 
 
-def lookup(
+@op(
+    inputs={"table_name": QUERY_TABLE, "cols": QUERY_COLS, "conditions": QUERY_CONDITIONS},
+    outputs={"lookups": QUERY_LOOKUPS},
+    config=DatabaseQueryConfig,
+)
+def db_query_lookup(
     table_name: str,
     cols: Sequence[str] = (),
     conditions: Sequence[Any] = (),
     *,
     config: DatabaseQueryConfig,
 ) -> list[dict[str, Any]]:
-    """The rows that meet ``conditions``, each ``{column: value}`` for ``cols`` (all without)."""
+    """The rows that meet ``conditions``, each ``{column: value}`` for ``cols`` (all without).
+
+    >>> import os, tempfile
+    >>> from dffml_nb import DataFlow, run_sync
+    >>> config = DatabaseQueryConfig(os.path.join(tempfile.mkdtemp(), "examples.db"))
+    >>> db_query_create_table("t", {"name": "text", "age": "real"}, config=config)
+    >>> db_query_insert("t", {"name": "John", "age": 39}, config=config)
+    >>> flow = DataFlow(db_query_lookup.configure(database=config.database))
+    >>> run_sync(flow, {"c": {"query_table": "t", "query_cols": ["name"],
+    ...                       "query_conditions": [[["age", ">", 20]]]}})
+    {'c': {'query_lookups': [{'name': 'John'}]}}
+    """
     with _connection(config) as db:
         db.row_factory = sqlite3.Row
         rows = db.execute(*sql.lookup(table_name, list(cols), list(conditions))).fetchall()
     return [dict(row) for row in rows]
 
 
-def remove(table_name: str, conditions: Sequence[Any] = (), *, config: DatabaseQueryConfig) -> None:
-    """Delete the rows that meet ``conditions`` (every row without any)."""
+@op(
+    inputs={"table_name": QUERY_TABLE, "conditions": QUERY_CONDITIONS},
+    outputs={},
+    config=DatabaseQueryConfig,
+)
+def db_query_remove(
+    table_name: str, conditions: Sequence[Any] = (), *, config: DatabaseQueryConfig
+) -> None:
+    """Delete the rows that meet ``conditions`` (every row without any).
+
+    >>> import os, tempfile
+    >>> config = DatabaseQueryConfig(os.path.join(tempfile.mkdtemp(), "examples.db"))
+    >>> db_query_create_table("t", {"name": "text"}, config=config)
+    >>> db_query_insert("t", {"name": "John"}, config=config)
+    >>> db_query_remove("t", [[["name", "=", "John"]]], config=config)
+    >>> db_query_lookup("t", config=config)
+    []
+    """
     with _connection(config) as db:
         db.execute(*sql.remove(table_name, list(conditions)))
 
 
-def insert_or_update(
+@op(
+    inputs={"table_name": QUERY_TABLE, "data": QUERY_DATA},
+    outputs={},
+    config=DatabaseQueryConfig,
+)
+def db_query_insert_or_update(
     table_name: str, data: Mapping[str, Any], *, config: DatabaseQueryConfig
 ) -> None:
     """Insert ``data``; if a row with the same primary key (or unique column) exists,
-    update that row instead — in one transaction."""
+    update that row instead — in one transaction.
+
+    >>> import os, tempfile
+    >>> config = DatabaseQueryConfig(os.path.join(tempfile.mkdtemp(), "examples.db"))
+    >>> db_query_create_table("t", {"key": "INTEGER PRIMARY KEY", "age": "real"}, config=config)
+    >>> db_query_insert_or_update("t", {"key": 11, "age": 38}, config=config)
+    >>> db_query_insert_or_update("t", {"key": 11, "age": 39}, config=config)
+    >>> db_query_lookup("t", config=config)
+    [{'key': 11, 'age': 39.0}]
+    """
     with _connection(config) as db:
         try:
             db.execute(*sql.insert(table_name, data))  # a failed statement changes nothing

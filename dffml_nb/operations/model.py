@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dffml_nb.df import Definition
+from dffml_nb.df import Definition, op
 
 RECORD_FEATURES = Definition("record_features", "dict")
 MODEL_PREDICTIONS = Definition("model_predictions", "dict")
@@ -28,7 +28,21 @@ class ModelPredictConfig:
         return self.model
 
 
+@op(
+    name="dffml.model.predict",
+    inputs={"features": RECORD_FEATURES},
+    outputs={"prediction": MODEL_PREDICTIONS},
+    config=ModelPredictConfig,
+)
 def model_predict(features: Mapping[str, Any], *, config: ModelPredictConfig) -> dict[str, Any]:
-    """``{target: {"value": ..., "confidence": ...}}`` for ``features`` (``{name: value}``)."""
+    """``{target: {"value": ..., "confidence": ...}}`` for ``features`` (``{name: value}``).
+
+    >>> from dffml_nb import DataFlow, Model, run_sync, train
+    >>> slr = train(Model.load("slr")(features=["Years:int:1"], predict="Salary:int:1"),
+    ...             {"Years": 0, "Salary": 10}, {"Years": 1, "Salary": 20}, {"Years": 2, "Salary": 30})
+    >>> flow = DataFlow(model_predict, configs={"dffml.model.predict": {"model": slr}})
+    >>> run_sync(flow, {"c": {"record_features": {"Years": 4}}})
+    {'c': {'model_predictions': {'Salary': {'value': 50.0, 'confidence': 1.0}}}}
+    """
     [record] = config.trained().predict(dict(features))
     return {name: prediction.export() for name, prediction in record.predictions.items()}

@@ -78,11 +78,21 @@ class SourceOperationConfig:
         return open_source(source)
 
 
+@op(
+    inputs={"features": FEATURES, "predict_features": PREDICT_FEATURES},
+    outputs={"matrix": MATRIX, "keys": KEYS, "unprocessed_matrix": UNPROCESSED_MATRIX},
+    config=SourceOperationConfig,
+)
 def convert_records_to_list(
     features: Sequence[str], predict_features: Sequence[str], *, config: SourceOperationConfig
 ) -> dict[str, Any]:
     """Every record of the configured source as rows: ``matrix`` (the ``features``),
-    ``keys`` and ``unprocessed_matrix`` (the ``predict_features``)."""
+    ``keys`` and ``unprocessed_matrix`` (the ``predict_features``).
+
+    >>> rows = [{"key": "a", "x": 1, "y": 2, "price": 10}, {"key": "b", "x": 3, "y": 4, "price": 20}]
+    >>> convert_records_to_list(["x", "y"], ["price"], config=SourceOperationConfig(rows))
+    {'keys': ['a', 'b'], 'matrix': [[1, 2], [3, 4]], 'unprocessed_matrix': [[10], [20]]}
+    """
     keys, matrix, unprocessed = [], [], []
     for record in config.opened().records():
         keys.append(record.key)

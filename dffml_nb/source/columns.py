@@ -131,7 +131,8 @@ def _typed(values: list[Any]) -> np.ndarray:
         if array.ndim != 1:  # values that are themselves sequences
             array = np.empty(len(values), dtype=object)
             array[:] = values
-    return array
+    typed: np.ndarray = array
+    return typed
 
 
 def _common(current: np.dtype, incoming: np.dtype) -> Any:
@@ -149,4 +150,5 @@ def _common(current: np.dtype, incoming: np.dtype) -> Any:
 def to_series(values: np.ndarray, index: pd.Index, name: str) -> pd.Series:
     import pandas as pd
 
-    return pd.Series(values, index=index, name=name, copy=False)
+    series: pd.Series = pd.Series(values, index=index, name=name, copy=False)
+    return series

@@ -37,7 +37,7 @@ def conform_column(column: pd.Series, definition: Definition) -> pd.Series:
     primitive, kind = definition.primitive, column.dtype.kind
     if primitive == "str" and kind in "biuf":
         present = column.notna()
-        text = column.astype(object).where(~present, column[present].map(_text))
+        text: pd.Series = column.astype(object).where(~present, column[present].map(_text))
         return text
     if primitive == "float" and kind in "iu":
         return column.astype(float)

@@ -389,7 +389,8 @@ def _with_columns(frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
             if not has.all():
                 series = series.where(has, frame[name])
         new[name] = series
-    return frame.assign(**new) if new else frame.copy(deep=False)
+    out: pd.DataFrame = frame.assign(**new) if new else frame.copy(deep=False)
+    return out
 
 
 # -- columnar: the flow runs once over whole columns ----------------------------------------
