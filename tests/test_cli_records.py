@@ -328,3 +328,122 @@ def test_train_and_predict_through_a_df_source(tmp_path, capsys, monkeypatch):
     )
     [record] = json.loads(predicted.stdout)
     assert round(record["prediction"]["Salary"]["value"], 6) == 200.0
+
+
+# docs/examples/data_cleanup/data_cleanup.rst (github.com/dffml/dffml), verbatim: the
+# cleanup flow made by `dataflow create`, run by `merge` through a `df` source (DFFML's
+# dataset-making flow: it reads the file itself and gives `records`), then trained on.
+# The one change: kc_house_data.csv (Kaggle's house sales, downloaded by the docs with
+# curl) is a small stand-in with the same columns, made here (no network).
+DFFML_CLEANUP_CREATE = """\
+dffml dataflow create \\
+    -config \\
+        "kc_house_data.csv"=convert_records_to_list.source.config.filename \\
+        csv=convert_records_to_list.source.plugin \\
+    -inputs \\
+        '["records"]'=get_single_spec \\
+        '["bedrooms", "bathrooms", "sqft_living", "sqft_lot", "floors", "waterfront", "view", "condition", "grade", "sqft_above", "sqft_basement", "yr_built", "yr_renovated", "zipcode", "lat", "long", "sqft_living15", "sqft_lot15"]'=features \\
+        '["price"]'=predict_features \\
+        None=n_components \\
+    -flow \\
+        '[{"convert_records_to_list": "matrix"}]'=standard_scaler.inputs.data \\
+        '[{"standard_scaler": "result"}]'=principal_component_analysis.inputs.data \\
+        '[{"seed": ["n_components"]}]'=principal_component_analysis.inputs.n_components \\
+        '[{"principal_component_analysis": "result"}]'=convert_list_to_records.inputs.matrix \\
+        '[{"convert_records_to_list": "keys"}]'=convert_list_to_records.inputs.keys \\
+        --\\
+            convert_list_to_records \\
+            convert_records_to_list \\
+            principal_component_analysis \\
+            standard_scaler \\
+            get_single | \\
+    tee clean_ops.json
+"""
+DFFML_CLEANUP_MERGE = """\
+dffml merge text=df temp=csv \\
+    -source-text-dataflow clean_ops.json \\
+    -source-text-features price:float:1 bedrooms:float:1 bathrooms:float:1 sqft_living:float:1 sqft_lot:float:1 floors:str:1 waterfront:float:1 view:float:1 condition:float:1 grade:float:1 sqft_above:float:1 sqft_basement:float:1 yr_built:float:1 yr_renovated:float:1 zipcode:str:1 lat:float:1 long:float:1 sqft_living15:float:1 sqft_lot15:float:1 \\
+    -source-text-source csv \\
+    -source-text-source-filename kc_house_data.csv \\
+    -source-temp-filename preprocessed.csv \\
+    -source-temp-allowempty \\
+    -source-temp-readwrite \\
+    -log debug
+
+cat preprocessed.csv
+"""
+DFFML_CLEANUP_TRAIN = """\
+dffml train \\
+    -model scikiteln \\
+    -model-features bedrooms:float:1 bathrooms:float:1 sqft_living:float:1 sqft_lot:float:1 floors:str:1 waterfront:float:1 view:float:1 condition:float:1 grade:float:1 sqft_above:float:1 sqft_basement:float:1 yr_built:float:1 yr_renovated:float:1 zipcode:str:1 lat:float:1 long:float:1 sqft_living15:float:1 sqft_lot15:float:1 \\
+    -model-predict price:float:1 \\
+    -model-location tempdir \\
+    -sources f=csv \\
+    -source-filename preprocessed.csv \\
+    -log debug
+"""
+KC_COLUMNS = (
+    "id,date,price,bedrooms,bathrooms,sqft_living,sqft_lot,floors,waterfront,view,condition,"
+    "grade,sqft_above,sqft_basement,yr_built,yr_renovated,zipcode,lat,long,sqft_living15,"
+    "sqft_lot15"
+)
+
+
+def _kc_house_data(path: Path, rows: int = 30) -> None:
+    import random
+
+    rng = random.Random(3)
+    lines = [KC_COLUMNS]
+    for i in range(rows):
+        living = rng.randint(600, 4000)
+        values = [
+            7129300520 + i,
+            "20141013T000000",
+            100_000 + 200 * living + rng.gauss(0, 1e4),
+            rng.randint(1, 5),
+            rng.choice([1, 1.5, 2, 2.5]),
+            living,
+            rng.randint(1000, 20000),
+            rng.choice([1, 1.5, 2]),
+            rng.randint(0, 1),
+            rng.randint(0, 4),
+            rng.randint(1, 5),
+            rng.randint(5, 11),
+            int(living * 0.8),
+            int(living * 0.2),
+            rng.randint(1900, 2014),
+            0,
+            rng.choice([98178, 98125, 98028]),
+            47.5 + rng.random() / 5,
+            -122.3 + rng.random() / 5,
+            rng.randint(1000, 4000),
+            rng.randint(1000, 20000),
+        ]
+        lines.append(",".join(str(v) for v in values))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_dffml_data_cleanup_example_verbatim(tmp_path):
+    import numpy as np
+    import pandas as pd
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+
+    _kc_house_data(tmp_path / "kc_house_data.csv")
+    created = bash(DFFML_CLEANUP_CREATE, tmp_path)
+    assert json.loads(created.stdout)["configs"]["convert_records_to_list"] == {
+        "source": {"config": {"filename": "kc_house_data.csv"}, "plugin": "csv"}
+    }
+    merged = bash(DFFML_CLEANUP_MERGE, tmp_path)
+    assert "DEBUG" in merged.stderr
+    out = pd.read_csv(tmp_path / "preprocessed.csv")
+    raw = pd.read_csv(tmp_path / "kc_house_data.csv")
+    features = KC_COLUMNS.split(",")[3:]
+    # the records DFFML's flow makes: each row's features standard-scaled, then projected
+    # on all their principal components (named like the features, as DFFML does), the
+    # price kept as it was
+    expected = PCA().fit_transform(StandardScaler().fit_transform(raw[features].to_numpy()))
+    assert np.allclose(out[features].to_numpy(), expected)
+    assert np.allclose(out["price"], raw["price"]) and len(out) == 30
+    trained = bash(DFFML_CLEANUP_TRAIN, tmp_path)
+    assert json.loads(trained.stdout)["trained"] is True

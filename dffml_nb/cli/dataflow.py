@@ -14,7 +14,8 @@ usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-str
        dffml-nb dataflow diagram FILE [-trust]
        (FILE may also be given as -dataflow FILE, DFFML's flag)
        dffml-nb dataflow create [NAME=]OPERATION ... [-inputs VALUE=DEFINITION ...]
-           [-flow SOURCES=OPERATION.inputs.PARAMETER ...] [-configloader json|yaml]
+           [-flow SOURCES=OPERATION.inputs.PARAMETER ...] [-config VALUE=OPERATION.FIELD ...]
+           [-configloader json|yaml]
 
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
@@ -26,7 +27,8 @@ usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-str
             registered names; NAME= renames one) and print it as JSON (or YAML).
             -inputs (or -seed) adds seed values. -flow (DFFML's) says where an input
             comes from: '[{"OPERATION": "OUTPUT"}]' (that output) or '[{"seed": ["DEF"]}]'
-            (definition DEF, given by seeds or records)
+            (definition DEF, given by seeds or records). -config sets an operation's
+            configuration field (OPERATION.FIELD, or deeper: OPERATION.FIELD.KEY)
 """
 
 
@@ -44,6 +46,7 @@ COMMANDS = {
             Flag("flow", "+"),
             Flag("format"),
             Flag("configloader"),
+            Flag("config", "+"),
         ),
     ),
 }
@@ -141,7 +144,9 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
         operations.append((name or ref, found))
     for text, target in pairs(options.get("flow", []), "-flow"):
         _link(operations, text, target)
-    flow = DataFlow(*(o for _, o in operations))
+    flow = DataFlow(
+        *(o for _, o in operations), configs=_configs(operations, options.get("config", []))
+    )
     seeds = options.get("seed", []) + options.get("inputs", [])
     flow.seed.extend(_typed(flow, seeds, "-inputs"))
     problems = flow.validate()
@@ -150,6 +155,30 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
     fmt = one(options, "format") or one(options, "configloader") or "json"
     sys.stdout.write(dumps(flow, fmt))
     return 0
+
+
+def _configs(operations: list[tuple[str, Any]], values: list[str]) -> dict[str, Any]:
+    """DFFML's ``-config VALUE=OPERATION.FIELD[.KEY...]``: nested configuration values."""
+    from dffml_nb.df import Definition
+
+    configs: dict[str, Any] = {}
+    anything = Definition("config", "object")
+    for text, path in pairs(values, "-config"):
+        names = [o.name for _, o in operations]
+        found = next(
+            (n for n in sorted(names, key=len, reverse=True) if path.startswith(n + ".")), None
+        )
+        if found is None:
+            raise UsageError(
+                f"-config {text}={path}: names no operation of the flow ({', '.join(names)}); "
+                "expected OPERATION.FIELD"
+            )
+        *parents, last = path[len(found) + 1 :].split(".")
+        target = configs.setdefault(found, {})
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = cli_value(text, anything, f"-config {text}={path}")
+    return configs
 
 
 def _output_of(operations: list[tuple[str, Any]], origin: str, key: str, where: str) -> Any:
@@ -164,10 +193,7 @@ def _output_of(operations: list[tuple[str, Any]], origin: str, key: str, where: 
     if producer is None or key not in producer.outputs:
         raise UsageError(f"{where}: no operation {origin!r} with output {key!r}")
     definition = producer.outputs[key]
-    shared = any(
-        o is not producer and definition in (*o.outputs.values(), *o.inputs.values())
-        for _, o in operations
-    )
+    shared = any(o is not producer and definition in o.outputs.values() for _, o in operations)
     if shared:
         definition = Definition(f"{producer.name}.{key}", definition.primitive)
         renamed = producer.replace(outputs={**producer.outputs, key: definition})
