@@ -54,7 +54,7 @@ def main() -> None:
     repeat = 3 if args.quick else 15
     inputs = [{"x": i} for i in range(args.contexts)]
 
-    from dffml_nb.nb.graph import DataFlowGraph
+    from dffml_nb.nb.graph.live import DataFlowGraph
 
     graph = DataFlowGraph(FLOW)
     expected = run_sync(FLOW, inputs)

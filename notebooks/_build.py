@@ -146,7 +146,7 @@ def dataflows():
         ),
         code(
             """
-            from dffml_nb.nb.display import graph_for
+            from dffml_nb.nb.graph.display import graph_for
 
             graph = graph_for(order)          # the widget drawn above (the flow is bound as `order`)
             graph.status
@@ -562,7 +562,7 @@ def models():
             from sklearn.model_selection import train_test_split
 
             from dffml_nb import Model, predict, score, train
-            from dffml_nb.nb import plots
+            from dffml_nb.nb.ml import plots
             """
         ),
         md(
@@ -636,7 +636,7 @@ def models():
             ### Predicted vs actual
 
             Each dot is a test patient; a perfect model puts every dot on the dashed
-            line. `dffml_nb.nb.plots` makes the figures the training widget shows
+            line. `dffml_nb.nb.ml.plots` makes the figures the training widget shows
             (`%matplotlib inline`, in the first cell, lets a figure show itself).
             """
         ),

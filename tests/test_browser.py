@@ -300,7 +300,7 @@ def _rgb(hex_colour: str) -> str:
 
 def done_fill() -> str:
     """The fill of a done operation node, as cytoscape reports it (``rgb(r,g,b)``)."""
-    from dffml_nb.nb.svg import COLOURS
+    from dffml_nb.nb.graph.svg import COLOURS
 
     return _rgb(COLOURS["done"][0])
 

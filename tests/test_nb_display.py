@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from dffml_nb.df import DataFlow, Definition, op
-from dffml_nb.nb.display import dataflow_mimebundle, static_mimebundle
-from dffml_nb.nb.svg import flow_svg
+from dffml_nb.nb.graph.display import dataflow_mimebundle, static_mimebundle
+from dffml_nb.nb.graph.svg import flow_svg
 
 
 def add(a: int, b: int) -> int:
@@ -85,7 +85,7 @@ def test_bundle_without_a_kernel_is_static():
 
 def test_bundle_with_widgets_has_the_graph_and_fallbacks():
     pytest.importorskip("ipycytoscape")
-    from dffml_nb.nb.display import graph_for
+    from dffml_nb.nb.graph.display import graph_for
 
     bundle = dataflow_mimebundle(CALC, widget=True)
     graph = graph_for(CALC)

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from dffml_nb.df import DataFlow, Definition, OperationError, op, run, run_sync
-from dffml_nb.nb.layout import flow_layout, layered_positions
+from dffml_nb.nb.graph.layout import flow_layout, layered_positions
 
 pytest.importorskip("ipycytoscape")
 
-from dffml_nb.nb.graph import DataFlowGraph  # noqa: E402
+from dffml_nb.nb.graph.live import DataFlowGraph  # noqa: E402
 
 
 def add(a: int, b: int) -> int:
@@ -372,7 +372,7 @@ def test_stylesheet_uses_single_class_selectors():
     """The cytoscape.js bundled with ipycytoscape 1.3.3 ignores compound class selectors."""
     import re
 
-    from dffml_nb.nb.view import STYLE
+    from dffml_nb.nb.graph.view import STYLE
 
     for rule in STYLE:
         assert not re.search(r"\.[\w-]+\.[\w-]+", rule["selector"]), rule["selector"]

@@ -89,7 +89,7 @@ def test_redefining_replaces_the_operations_on_the_same_graph(shell):
     assert shell.run_line_magic("dffml", "run calc a=1 b=2") == {"triple": 9}
     # %dffml show returns that one graph, and displaying the flow shows it too
     assert shell.run_line_magic("dffml", "show calc") is graph
-    from dffml_nb.nb.display import graph_for
+    from dffml_nb.nb.graph.display import graph_for
 
     assert graph_for(flow) is graph
 
@@ -207,8 +207,9 @@ def test_list_show_help(shell, capsys):
 
 
 def test_extension_hook_and_unknown_subcommand(shell, monkeypatch):
-    monkeypatch.setitem(
-        magics_module.SUBCOMMANDS, "train", (lambda m, argv: ("trained", argv), "train a model")
+    monkeypatch.setattr(magics_module, "SUBCOMMANDS", dict(magics_module.SUBCOMMANDS))
+    magics_module.register_subcommand(
+        "train", lambda m, argv: ("trained", argv), "train a model", args="-model NAME ..."
     )
     assert shell.run_line_magic("dffml", "train -model slr -model-features Years:int:1") == (
         "trained",
@@ -217,7 +218,9 @@ def test_extension_hook_and_unknown_subcommand(shell, monkeypatch):
     with pytest.raises(UsageError) as caught:
         shell.run_line_magic("dffml", "frobnicate")
     assert "unknown subcommand 'frobnicate'" in str(caught.value)
-    assert "%dffml train" in str(caught.value)  # registered subcommands are listed
+    # registered subcommands are listed with their arguments and help
+    assert "%dffml train -model NAME ...\n" in str(caught.value)
+    assert "train a model" in str(caught.value)
     with pytest.raises(UsageError):
         shell.run_line_magic("dffml", "")
 

@@ -168,7 +168,7 @@ def check_dataflows(nb: Any) -> None:
     first_cell, first = shown[0]
     assert nb.cells[first_cell].source.startswith("%%dffml flow order"), nb.cells[first_cell].source
     assert first.startswith("DataFlowGraph(DataFlow(subtotal, discount, total)"), first
-    status = cell_text(nb, "from dffml_nb.nb.display import graph_for")
+    status = cell_text(nb, "from dffml_nb.nb.graph.display import graph_for")
     assert status.count("'done'") == 3, status  # the first graph ended with every node done
     assert "123.12" in cell_text(nb, "%dffml run order quantity=12")
     assert "balance with a lock: 135" in cell_text(nb, "balance, table = three_deposits(lock=True)")

@@ -217,7 +217,7 @@ class DataFlow:
         # Rich display lives in the notebook layer; without it a DataFlow is
         # shown as Mermaid text and a static SVG.
         try:
-            from dffml_nb.nb.display import dataflow_mimebundle
+            from dffml_nb.nb import dataflow_mimebundle
         except ImportError:
             return {"text/plain": repr(self)}
         return dataflow_mimebundle(self)

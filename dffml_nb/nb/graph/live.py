@@ -23,9 +23,9 @@ from typing import Any
 import ipywidgets
 
 from dffml_nb.df import DataFlow, Event, EventBatch, Input, run_sync
-from dffml_nb.nb.layout import FlowLayout, def_id, flow_layout
-from dffml_nb.nb.progress import Progress
-from dffml_nb.nb.svg import COLOURS, layout_svg
+from dffml_nb.nb.graph.layout import FlowLayout, def_id, flow_layout
+from dffml_nb.nb.graph.svg import COLOURS, layout_svg
+from dffml_nb.nb.ui.progress import Progress
 
 __all__ = ["DataFlowGraph", "STATES"]
 
@@ -87,7 +87,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self, flow: DataFlow, *, height: str | None = None, interval: float = 0.1, **kwargs: Any
     ) -> None:
         # imported here: ipycytoscape pulls in pandas, so wait until a graph is built
-        from dffml_nb.nb.view import CytoscapeView
+        from dffml_nb.nb.graph.view import CytoscapeView
 
         self.flow = flow
         self.interval = interval
@@ -535,7 +535,7 @@ class DataFlowGraph(ipywidgets.VBox):
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         # The widget for live front ends, plus static pictures for the places that
         # cannot run widgets (GitHub, nbviewer, a notebook saved without widget state).
-        from dffml_nb.nb.display import static_mimebundle
+        from dffml_nb.nb.graph.display import static_mimebundle
 
         bundle = static_mimebundle(self.flow, svg=self.svg())
         bundle.update(super()._repr_mimebundle_(**kwargs) or {})

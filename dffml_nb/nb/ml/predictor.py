@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from dffml_nb.nb import reprs
+from dffml_nb.nb.ui import reprs
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -86,5 +86,6 @@ def register() -> None:
     register_subcommand(
         "predict",
         predict,
-        "predict [all] ...: returns a DataFrame of features, prediction, confidence",
+        "returns a DataFrame of features, prediction, confidence",
+        args="[all] ...",
     )

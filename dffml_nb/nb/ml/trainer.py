@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from dffml_nb.nb import reprs
-from dffml_nb.nb.forms import HyperparameterForm
-from dffml_nb.nb.progress import Progress
-from dffml_nb.nb.training_data import (
+from dffml_nb.nb.ml.forms import HyperparameterForm
+from dffml_nb.nb.ml.training_data import (
     TrainerInputError,
     check_inputs,
     complete_rows,
@@ -33,6 +31,8 @@ from dffml_nb.nb.training_data import (
     target_of,
     user_namespace,
 )
+from dffml_nb.nb.ui import reprs
+from dffml_nb.nb.ui.progress import Progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +71,7 @@ class ModelTrainer(widgets.VBox):
     - ``features`` — SelectMultiple of column names (default: the numeric
       columns other than the target); ``target`` — Dropdown of column names
     - ``model_name`` — Dropdown of registered models; changing it rebuilds
-      ``form`` (a :class:`~dffml_nb.nb.forms.HyperparameterForm`), whose fields
+      ``form`` (a :class:`~dffml_nb.nb.ml.forms.HyperparameterForm`), whose fields
       are ``hyperparameters`` (``{name: widget}``)
     - ``scorer_name`` — Dropdown of scorers (switches to ``mse`` / ``accuracy`` /
       ``adjusted_rand`` when the model's kind needs it)
@@ -87,7 +87,7 @@ class ModelTrainer(widgets.VBox):
     them), ``train_frame`` / ``test_frame`` (the rows used), ``message`` (status or
     error text), ``error`` (the last exception, or None).
 
-    Display parts: ``progress`` (:class:`~dffml_nb.nb.progress.Progress`),
+    Display parts: ``progress`` (:class:`~dffml_nb.nb.ui.progress.Progress`),
     ``message_html``, ``score_html``, ``plots`` (a box of PNG images).
 
     A failed run (bad input, a hyperparameter the estimator rejects, ...)
@@ -516,7 +516,7 @@ class ModelTrainer(widgets.VBox):
     ) -> dict[str, Figure]:
         """The figures for a trained model, on the held-out rows."""
         from dffml_nb import high_level
-        from dffml_nb.nb import plots
+        from dffml_nb.nb.ml import plots
 
         figures: dict[str, Figure] = {}
         if target is not None and model.kind in ("regressor", "classifier"):
@@ -559,7 +559,7 @@ class ModelTrainer(widgets.VBox):
         )
 
     def _show_plots(self) -> None:
-        from dffml_nb.nb import plots
+        from dffml_nb.nb.ml import plots
 
         old = list(self.plots.children)
         self.plots.children = [plots.image(figure) for figure in self.figures.values()]
@@ -579,8 +579,8 @@ class ModelTrainer(widgets.VBox):
     # -- convenience ---------------------------------------------------------------
 
     def predictor(self) -> Any:
-        """A :class:`~dffml_nb.nb.predictor.Predictor` for the trained model, prefilled from the data."""
-        from dffml_nb.nb.predictor import Predictor
+        """A :class:`~dffml_nb.nb.ml.predictor.Predictor` for the trained model, prefilled from the data."""
+        from dffml_nb.nb.ml.predictor import Predictor
 
         return Predictor(self.model, data=self.train_frame)
 
