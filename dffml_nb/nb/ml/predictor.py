@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from dffml_nb.nb.ui import reprs
+from dffml_nb.nb.ui.status import StatusLine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,9 +87,7 @@ class Predictor(widgets.VBox):
         self.model = model
         self.result: dict[str, Any] | None = None
         self.predictions: pd.DataFrame | None = None
-        self.message = ""
-        self.error: BaseException | None = None
-        self.message_html = widgets.HTML()
+        self.status = StatusLine()  # message / error / message_html
         self.result_html = widgets.HTML()
         self.table_html = widgets.HTML()
         self.predict_button = widgets.Button(
@@ -202,7 +201,7 @@ class Predictor(widgets.VBox):
             f"<div style='font-size:1.2em'>{reprs.html_text(target)} = "
             f"<b>{reprs.html_text(reprs.number(self.result['value']))}</b>{shown}</div>"
         )
-        self._set_message("", "note")
+        self.status.clear()
         return self.result
 
     def predict_frame(self, data: Any) -> pd.DataFrame | None:
@@ -225,7 +224,7 @@ class Predictor(widgets.VBox):
             return None
         self.predictions = frame
         self.table_html.value = reprs.table(frame)
-        self._set_message(f"predicted {len(frame)} rows", "ok")
+        self.status.show(f"predicted {len(frame)} rows", "ok")
         return frame
 
     def _on_predict(self, button: Any = None) -> None:
@@ -246,13 +245,22 @@ class Predictor(widgets.VBox):
 
     # -- showing ------------------------------------------------------------------
 
-    def _set_message(self, text: str, kind: str) -> None:
-        self.message = text
-        self.message_html.value = reprs.line(text, kind)
-
     def _show_error(self, text: str, error: BaseException | None = None) -> None:
-        self.error = error
-        self._set_message(text, "error")
+        self.status.fail(text, error)
+
+    @property
+    def message(self) -> str:
+        """The status line's text: what the last action did, or what went wrong."""
+        return self.status.message
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception behind the last failure (None after a success)."""
+        return self.status.error
+
+    @property
+    def message_html(self) -> widgets.HTML:
+        return self.status.html
 
     def __repr__(self) -> str:
         name = getattr(self.model, "name", type(self.model).__name__)
