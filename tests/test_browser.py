@@ -620,6 +620,13 @@ def test_voila_dashboard_renders(notebook_dir: Path, home: Path, session: Sessio
             """() => [...document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets')].length"""
         )
         assert widgets > 0, "no widget view in Voilà's outputs"
+        # the repository's voila.json keeps JupyterLab-only extensions off the page
+        loaded = page.evaluate(
+            """() => JSON.parse(document.getElementById('jupyter-config-data').textContent)
+                 .federated_extensions.map(e => e.name)"""
+        )
+        assert "jupyter-cytoscape" in loaded, loaded
+        assert not {"jupyterlab-jupytext", "@jupyter-notebook/lab-extension"} & set(loaded), loaded
         steps.shot("dashboard")
 
         tab = page.locator(
