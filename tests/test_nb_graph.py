@@ -320,6 +320,23 @@ def test_select_and_details():
         graph.select("nope")
 
 
+@pytest.mark.parametrize("interval", [0.0, 60.0])
+def test_details_after_a_large_run_are_the_last_contexts(interval):
+    """However few batches the live view reads details from, the state after the run is exact."""
+    graph = DataFlowGraph(CALC, interval=interval)
+    graph.run([{"a": i, "b": 1} for i in range(3000)])
+    details = graph.details("double")
+    assert details["last_context"] == "2999"
+    assert details["last_inputs"] == {"add": "3000"} and details["last_outputs"] == {
+        "double": "6000"
+    }
+    assert graph.details("def:a")["last_value"] == "2999"
+    assert graph.counts["total"] == {"started": 3000, "finished": 3000, "failed": 0}
+    # a run subscribed from outside (its size unknown to the graph): every batch is read
+    run_sync(CALC, [{"a": i, "b": 2} for i in range(700)], on_events=graph.on_events)
+    assert graph.details("add")["last_outputs"] == {"add": "701"}
+
+
 def test_details_panel_follows_a_run():
     graph = DataFlowGraph(CALC)
     graph.select("total")

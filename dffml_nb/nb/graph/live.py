@@ -144,10 +144,14 @@ class DataFlowGraph(ipywidgets.VBox):
         widget is pushed to only if ``interval`` has passed since the last
         push (else a trailing push is scheduled on the kernel's event loop).
         """
+        due = _perf() - self._pushed_at >= self.interval
         with self._lock:
-            self.state.absorb(batch)
+            # the newest events (a node's details) are read from the batches that are
+            # pushed, and from the run's last one (RunState.expected); every batch
+            # when the run's size is unknown (a run started elsewhere)
+            self.state.absorb(batch, newest=due or not self.state.expected)
             self._stale = True
-        if _perf() - self._pushed_at >= self.interval:
+        if due:
             self._push(live=True)
         elif not self._timer_pending:
             self._schedule_flush()
@@ -264,7 +268,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self.reset()
         self.state.run_started = _perf()  # the clock includes reading the inputs
         options.setdefault("interval", self.interval)
-        self._total = context_total(inputs)
+        self._total = self.state.expected = context_total(inputs)
         many = self._total > 1  # long work shows a progress bar; one context needs none
         if many:
             self.progress.start(self._total, "starting")
@@ -276,6 +280,7 @@ class DataFlowGraph(ipywidgets.VBox):
                 self.progress.fail(f"stopped: {type(error).__name__}")
             raise
         finally:
+            self.state.expected = 0  # a later run_sync(on_events=graph.on_events): size unknown
             self.settle()
         if many:
             failed = sum(1 for r in results.values() if r.errors)
