@@ -185,12 +185,12 @@ def flow_layout(
     # edge labels sit between columns: widen the gaps when there are any
     longest = max((len(e.label) for e in edges), default=0)
     gap = max(layer_gap, 6.0 * longest + 28.0)
-    sizes = {n.id: (n.width, n.height) for n in nodes.values()}
+    sizes: dict[Hashable, tuple[float, float]] = {n.id: (n.width, n.height) for n in nodes.values()}
     placed = layered_positions(
         list(nodes), [(e.source, e.target) for e in edges], sizes, layer_gap=gap, node_gap=node_gap
     )
     for node_id, (x, y, layer) in placed.nodes.items():
-        node = nodes[node_id]
+        node = nodes[str(node_id)]
         node.x, node.y, node.layer = x, y, layer
     for edge in edges:
         edge.points = list(placed.bends.get((edge.source, edge.target), ()))

@@ -113,7 +113,7 @@ class DataFlowGraph(ipywidgets.VBox):
             self._build(flow)
         keep = self.selected
         self.selected = None
-        if keep is not None and self._resolve(keep, missing_ok=True) is not None:
+        if keep is not None and self._find(keep) is not None:
             self.select(keep)
         else:
             self.details_panel.value = _hint()
@@ -307,7 +307,7 @@ class DataFlowGraph(ipywidgets.VBox):
         """``{operation name: {"started": n, "finished": n, "failed": n}}``."""
         return self.state.counts()
 
-    def _resolve(self, name: str, missing_ok: bool = False) -> str | None:
+    def _find(self, name: str) -> str | None:
         """Node id for an operation name, a definition name or a node id (operations win)."""
         if name in self.geometry.nodes:
             return name
@@ -315,14 +315,18 @@ class DataFlowGraph(ipywidgets.VBox):
             return self._node_of[name]
         if def_id(name) in self.geometry.nodes:
             return def_id(name)
-        if missing_ok:
-            return None
-        ops = ", ".join(self._node_of) or "(none)"
-        defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
-        raise KeyError(f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}")
+        return None
 
-    def _name_of(self, node_id: str) -> str:
-        return self.geometry.nodes[node_id].name
+    def _resolve(self, name: str) -> str:
+        """:meth:`_find`, or a KeyError listing the graph's nodes."""
+        node_id = self._find(name)
+        if node_id is None:
+            ops = ", ".join(self._node_of) or "(none)"
+            defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
+            raise KeyError(
+                f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}"
+            )
+        return node_id
 
     def details(self, name: str) -> dict[str, Any]:
         """What clicking the node shows, as a dict.
@@ -399,7 +403,7 @@ class DataFlowGraph(ipywidgets.VBox):
         loop.call_later(1.5, fit, True)
 
     def __repr__(self) -> str:
-        counts = {}
+        counts: dict[str, int] = {}
         for state in self.status.values():
             counts[state] = counts.get(state, 0) + 1
         shown = ", ".join(f"{n} {s}" for s, n in counts.items())

@@ -142,7 +142,7 @@ class DffmlMagics(Magics):
                 names = ", ".join(f"`%%dffml {n} ...`" for n in CELL_SUBCOMMANDS)
                 raise UsageError(f"%%dffml (cell): expected one of {names}\n\n{self.usage()}")
             if _wants_help(entry[0], argv[1:]):
-                print(_help_text(entry[0].parser))
+                print(_help_text(getattr(entry[0], "parser")))  # noqa: B009 - checked above
                 return None
             return entry[0](self, argv[1:], cell)
         if not argv:
@@ -151,7 +151,7 @@ class DffmlMagics(Magics):
         if command in SUBCOMMANDS:
             handler = SUBCOMMANDS[command][0]
             if _wants_help(handler, rest):
-                print(_help_text(handler.parser))
+                print(_help_text(getattr(handler, "parser")))  # noqa: B009 - checked above
                 return None
             return handler(self, rest)
         if command in CELL_SUBCOMMANDS:

@@ -89,9 +89,12 @@ def define_flow(magics: DffmlMagics, argv: list[str], cell: str) -> None:
     keep = (
         f"flow {name!r} is unchanged" if name in magics.flows else f"flow {name!r} was not defined"
     )
-    code = magics.shell.transform_cell(cell) if magics.shell is not None else cell
+    shell = magics.shell
+    if shell is None:
+        raise UsageError("%%dffml flow: needs an IPython shell (load it with %load_ext dffml_nb)")
+    code = shell.transform_cell(cell)
     tree, functions = _parse_cell(name, code, keep)
-    namespace = magics.shell.user_ns
+    namespace = shell.user_ns
     before = dict(namespace)  # a refused cell leaves the notebook's names as they were
     try:
         _execute(name, code, tree, namespace, keep)

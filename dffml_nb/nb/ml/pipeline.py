@@ -202,7 +202,8 @@ def figures_for(model: Model, rows: pd.DataFrame, target: Feature | None) -> dic
 
     figures: dict[str, Figure] = {}
     if target is not None and model.kind in ("regressor", "classifier"):
-        predicted = high_level.predict(model, rows, as_frame=True)[target.name].to_numpy()
+        frame: Any = high_level.predict(model, rows, as_frame=True)
+        predicted = frame[target.name].to_numpy()
         actual = rows[target.name].to_numpy()
         if model.kind == "regressor":
             figures["predicted_vs_actual"] = plots.predicted_vs_actual(

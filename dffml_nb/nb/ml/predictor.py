@@ -165,9 +165,10 @@ class Predictor(widgets.VBox):
     def values(self) -> dict[str, Any]:
         """The form's values as one record ``{feature name: value}``."""
         record = {}
+        features: Any = self.model.features or {}
         for name, field in self.inputs.items():
             value = field.value
-            feature = self.model.features.get(name)
+            feature = features.get(name)
             if feature is not None and feature.length != 1:
                 value = [float(part) for part in value.replace(",", " ").split()]
             record[name] = value
@@ -182,6 +183,7 @@ class Predictor(widgets.VBox):
             record = self.values()
             if not record:
                 raise ValueError("the model has no features to fill in")
+            predicted: Any
             (predicted,) = high_level.predict(self.model, record)
             target = self.model.target.name
             prediction = predicted.prediction(target)
@@ -215,7 +217,7 @@ class Predictor(widgets.VBox):
         from dffml_nb.model.base import ModelNotTrainedError
 
         try:
-            frame = high_level.predict(self.model, data, as_frame=True)
+            frame: Any = high_level.predict(self.model, data, as_frame=True)
         except ModelNotTrainedError as error:
             self._show_error(self._untrained(), error)
             return None

@@ -392,7 +392,7 @@ class ModelTrainer(widgets.VBox):
             if cls is None:
                 from dffml_nb.model.base import Model
 
-                Model.load(name)  # raises the registry's message naming the known models
+                cls = Model.load(name)  # raises the registry's message naming the known models
             specs = cls.hyperparameters()
         except Exception as error:
             specs = {}
@@ -509,6 +509,8 @@ class ModelTrainer(widgets.VBox):
         """A :class:`~dffml_nb.nb.ml.predictor.Predictor` for the trained model, prefilled from the data."""
         from dffml_nb.nb.ml.predictor import Predictor
 
+        if self.model is None:
+            raise ValueError("train a model first (the Train button, or trainer.train())")
         return Predictor(self.model, data=self.train_frame)
 
     def __repr__(self) -> str:
