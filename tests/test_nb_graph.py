@@ -191,6 +191,7 @@ def test_state_after_a_failing_run_not_strict():
     assert graph.status == {"add": "done", "boom": "failed", "after_boom": "idle"}
     assert graph.counts["boom"] == {"started": 2, "finished": 0, "failed": 2}
     assert "2 with errors" in graph.status_line.value
+    assert graph.progress.text == "2 contexts, 2 with errors"  # the bar says it too
 
 
 def test_subscribing_directly_and_reset():

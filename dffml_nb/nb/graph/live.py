@@ -283,7 +283,8 @@ class DataFlowGraph(ipywidgets.VBox):
             self.state.expected = 0  # a later run_sync(on_events=graph.on_events): size unknown
             self.settle()
         if many:
-            failed = sum(1 for r in results.values() if r.errors)
+            # counted from the events as they came, not by walking every context's results
+            failed = self.state.contexts_failed
             self.progress.finish(
                 f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else "")
             )
