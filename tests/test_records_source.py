@@ -97,7 +97,7 @@ def test_non_strict_errors_are_kept():
 
 
 def test_model_trainer_picks_a_dataflow_source_from_the_notebook():
-    from dffml_nb.nb.trainer import ModelTrainer
+    from dffml_nb.nb.ml.trainer import ModelTrainer
 
     raw = pd.DataFrame(
         {"Text": [f"{n} years" for n in range(1, 9)], "Salary": [20.0 * n for n in range(1, 9)]}
