@@ -40,6 +40,7 @@ def run_records(
     as_frame: bool | None = None,
     columnar: bool = False,
     on_event: Callable[..., Any] | None = None,
+    on_events: Callable[..., Any] | None = None,
 ) -> RecordList | pd.DataFrame:
     """Run ``flow`` over every record of ``data``; the results become new features.
 
@@ -65,7 +66,8 @@ def run_records(
     new ones; every failure is reported in ``.errors`` of the list (or
     ``frame.attrs["errors"]``) and summed up in one warning. ``columnar=True``
     runs the flow once with whole columns (pandas Series) as inputs: every result
-    must be a column of the same length. ``on_event`` receives the run's events.
+    must be a column of the same length. ``on_event`` receives the run's events
+    (``on_events``: in batches, the cheap form a live graph or progress bar takes).
 
     >>> @op
     ... def bonus(Salary: float) -> float:
@@ -89,6 +91,8 @@ def run_records(
     options: dict[str, Any] = {"record_def": record_def, "inputs": inputs, "strict": strict}
     if on_event is not None:
         options["on_event"] = on_event
+    if on_events is not None:
+        options["on_events"] = on_events
     sources = [open_source(item) for item in _groups(data)]
     if update:
         _check_writable(sources)

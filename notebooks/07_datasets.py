@@ -131,6 +131,25 @@ dataset = run_records(features, raw)
 dataset[["Experience", "Title", "Skills", "years", "senior", "skill_count"]].head()
 
 # %% [markdown]
+# The same from a `%%dffml flow` cell: `%dffml run NAME -sources VARIABLE` runs the
+# flow over the variable's records, animates its graph with a progress bar over
+# them, and returns the new DataFrame.
+
+# %%
+%load_ext dffml_nb
+
+# %%
+%%dffml flow seniority
+def level(Title: str, years: int) -> str:
+    if Title.lower().startswith("senior"):
+        return "senior"
+    return "mid" if years >= 5 else "junior"
+
+# %%
+levels = %dffml run seniority -sources dataset
+levels["level"].value_counts()
+
+# %% [markdown]
 # ## 2. Train on engineered features
 #
 # A `DataFlowSource` is a read-only source: the records of another source with

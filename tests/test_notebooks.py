@@ -228,6 +228,7 @@ def check_datasets(nb: Any) -> None:
     assert "City_Paris" in cell_text(nb, "cleanup = DataFlow(")
     assert "skill_count" in cell_text(nb, 'save("adverts.sqlite", raw)')
     assert any(text.startswith("DataFlowGraph(DataFlow(years") for _, text in widgets(nb))
+    assert "senior" in cell_text(nb, "levels = %dffml run seniority -sources dataset")
 
 
 def check_evaluate(nb: Any) -> None:

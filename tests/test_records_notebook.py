@@ -52,6 +52,12 @@ print("CHECK " + json.dumps({
     "table_columns": sorted(table.columns),
     "table_equal": bool((table[["years", "senior", "skill_count"]] == expected).all().all()),
     "table_rows": len(table),
+    "levels": levels["level"].tolist(),
+    "levels_expected": [
+        "senior" if t.lower().startswith("senior") else ("mid" if y >= 5 else "junior")
+        for t, y in zip(raw["Title"], expected["years"])
+    ],
+    "levels_graph": get_ipython()._dffml_magics.graphs["seniority"].status,
 }))
 """
 
@@ -113,4 +119,7 @@ def test_notebook_builds_trains_predicts_and_writes_sqlite(tmp_path):
     assert {"years", "senior", "skill_count", "Experience"} <= set(check["table_columns"])
     assert check["table_equal"] and check["table_rows"] == 200
     assert (folder / "adverts.sqlite").is_file()
+    # %dffml run seniority -sources dataset: the magic over records, its graph done
+    assert check["levels"] == check["levels_expected"]
+    assert check["levels_graph"] == {"level": "done"}
     assert "R² on held-out adverts" in "".join(texts)
