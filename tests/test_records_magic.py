@@ -8,6 +8,7 @@ import textwrap
 import pandas as pd
 import pytest
 from IPython import get_ipython
+from IPython.core.interactiveshell import InteractiveShell
 from IPython.testing.globalipapp import start_ipython
 
 from dffml_nb import load_ipython_extension
@@ -26,7 +27,8 @@ def ratio(Salary: float, years: int) -> float:
 @pytest.fixture
 def shell():
     start_ipython()
-    ip = get_ipython()
+    # the test process's shell; another test may have cleared it (InteractiveShell.clear_instance)
+    ip = get_ipython() or InteractiveShell.instance()
     ip.run_line_magic("load_ext", "dffml_nb")
     ip._dffml_magics = None  # a fresh registry per test
     load_ipython_extension(ip)
