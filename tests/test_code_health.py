@@ -27,7 +27,8 @@ def _run(*command: str, timeout: float = 300) -> None:
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    # this Python's own copy first (a virtualenv), then PATH
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
         pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
     return found
