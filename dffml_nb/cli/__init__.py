@@ -30,6 +30,7 @@ commands:
                         run a dataflow file, draw it, or build one
   list models|sources|scorers|operations
                         what is installed (built-ins and plugins)
+  serve                 serve flows and trained models over HTTP (-model NAME=DIR ...)
   quickstart            run DFFML's salary quickstart headless and print its results
   lab                   open the notebooks in JupyterLab
 
@@ -38,7 +39,7 @@ options for every command: -log debug|info|warning (debug shows tracebacks)
 
 
 def _commands() -> dict:
-    from dffml_nb.cli import dataflow, listing, ml, tasks
+    from dffml_nb.cli import dataflow, listing, ml, serve, tasks
 
     return {
         "train": ml.train,
@@ -46,6 +47,7 @@ def _commands() -> dict:
         "predict": ml.predict,
         "dataflow": dataflow.main,
         "list": listing.main,
+        "serve": serve.main,
         "quickstart": tasks.quickstart,
         "lab": tasks.lab,
     }
