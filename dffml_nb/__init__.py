@@ -59,8 +59,9 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext dffml_nb``: register the ``%dffml`` magics."""
-    from dffml_nb.nb import ml_magics
+    from dffml_nb.nb import ml_magics, serve_magic
     from dffml_nb.nb.magics import load_ipython_extension as _load
 
     ml_magics.register()
+    serve_magic.register()
     _load(ipython)
