@@ -11,6 +11,7 @@ before the thread starts, so ``server.url`` holds the real port even with
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 import socket
@@ -74,12 +75,16 @@ class Server:
             timeout_graceful_shutdown=5,  # open event streams do not hold up stop()
         )
         self._uvicorn = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._uvicorn.run,
-            kwargs={"sockets": [sock]},
-            name=f"dffml_nb-http {url}",
-            daemon=True,
-        )
+        #: the server's event loop (in its thread), once started
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._run, name=f"dffml_nb-http {url}", daemon=True)
+
+    def _run(self) -> None:
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            await self._uvicorn.serve(sockets=[self._sock])
+
+        asyncio.run(main())
 
     @property
     def service(self) -> Any:

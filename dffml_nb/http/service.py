@@ -107,10 +107,7 @@ class Service:
                         f"{where}: flow {name!r} has no definition {key!r}; its inputs: {inputs}",
                         title="Unknown definition",
                     )
-                try:
-                    items.append(Input(definition.convert(value), definition))
-                except (ValueError, TypeError) as error:
-                    raise Problem(422, f"{where}: {error_text(error)}") from None
+                items.append(Input(_json_value(definition, value, where), definition))
             out[context] = items
         return out
 
@@ -247,7 +244,15 @@ class Service:
             current = served.model
             fresh = type(current)(**current.config())
             with _model_errors(name):
-                fresh.fit(_records(records))  # saves atomically when it has a location
+                try:
+                    fresh.fit(_records(records))  # saves atomically when it has a location
+                except OSError as error:  # the disk, not the request: the old model stays
+                    raise Problem(
+                        500,
+                        f"model {name!r}: saving to {fresh.location} failed ({error_text(error)}); "
+                        "the previous model is still served and saved",
+                        title="Saving the model failed",
+                    ) from None
             served.model, served.stamp = fresh, model_stamp(fresh.location)
         return self.describe(name)
 
@@ -276,6 +281,32 @@ class Service:
                 title="Undefined score",
             )
         return value
+
+
+# the JSON values each primitive accepts (an int is a fine float; a bool is no int)
+_JSON_KINDS: dict[type, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    float: (int, float),
+    bool: (bool,),
+    list: (list,),
+    dict: (dict,),
+}
+
+
+def _json_value(definition: Any, value: Any, where: str) -> Any:
+    """``value`` if it is JSON of the definition's primitive, else a 422 saying what fits."""
+    accepted = _JSON_KINDS.get(definition.type)
+    if accepted is None:  # "object": anything goes
+        return value
+    if isinstance(value, accepted) and (definition.type is bool or not isinstance(value, bool)):
+        return float(value) if definition.type is float else value
+    raise Problem(
+        422,
+        f"{where}: definition {definition.name!r} takes a {definition.primitive}, "
+        f"got {type(value).__name__} {jsonable(value)!r}",
+        title="Invalid input",
+    )
 
 
 def _records(rows: list[dict[str, Any]]) -> list[Any]:
