@@ -38,14 +38,13 @@ class RemoteOperationError(OperationError, ServiceError):
     API raises) that is also a ``ServiceError`` (422)."""
 
     def __init__(self, problem: dict[str, Any]) -> None:
-        OperationError.__init__(
-            self,
-            str(problem.get("operation")),
-            str(problem.get("context")),
-            message=str(problem.get("detail")),
-        )
+        detail = str(problem.get("detail"))
+        RuntimeError.__init__(self, detail)  # both bases' __init__ take other arguments
+        self.operation, self.context = str(problem.get("operation")), str(problem.get("context"))
+        self.inputs: dict[str, Any] = {}
+        self.error = None
         self.status, self.title = int(problem.get("status", 422)), str(problem.get("title"))
-        self.detail, self.problem = str(problem.get("detail")), problem
+        self.detail, self.problem = detail, problem
         self.results = _results(problem.get("results") or {}, [])
 
 
