@@ -59,7 +59,9 @@ def _pairs(options: dict[str, list[str]], name: str) -> dict[str, str]:
 
 def _check(positional: list[str], options: dict[str, list[str]]) -> None:
     if positional:
-        raise UsageError(f"serve takes no arguments, got {' '.join(positional)!r}\n{USAGE}")
+        raise UsageError(
+            f"serve takes no arguments, got {' '.join(positional)!r} (dffml-nb serve -h for help)"
+        )
     unknown = [name for name in options if name not in _FLAGS]
     if unknown:
         known = " ".join(f"-{name}" for name in _FLAGS)
