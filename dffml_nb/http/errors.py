@@ -85,10 +85,27 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     detail = str(error.detail)
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no route {request.url.path!r}; the routes are listed at /docs"
-    elif error.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path!r}"
     headers = dict(error.headers or {})
+    if error.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"{request.method} is not allowed on {request.url.path!r}; allowed: {headers['Allow']}"
+        )
     return response(Problem(error.status_code, detail, headers=headers))
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path (Starlette's ``Allow`` names only the
+    first route that matched, and FastAPI makes one route per method)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

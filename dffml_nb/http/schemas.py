@@ -92,7 +92,7 @@ class FlowDocument(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     definitions: dict[str, Any] = {}
-    operations: dict[str, Any]
+    operations: dict[str, Any] = Field(min_length=1)
     seed: list[Any] = []
 
 
