@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_http_notebook import check_serve  # the HTTP notebook's own checks
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -220,6 +221,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "04_shouldi.ipynb": check_shouldi,
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
+    "09_serve.ipynb": check_serve,
 }
 
 
