@@ -120,7 +120,7 @@ async def run_records(name: str, body: RecordsRunBody, request: Request) -> JSON
     """``run_records``: each record is one context; the flow's results join its features."""
     service = _service(request)
     service.flow(name)  # 404 before any work
-    records = [record.model_dump() for record in body.records]
+    records = body.records
     timeout = request.app.state.settings.timeout
     try:
         done = await asyncio.wait_for(

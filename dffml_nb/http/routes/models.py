@@ -43,7 +43,7 @@ async def list_models(request: Request) -> dict:
 async def predict(name: str, body: RecordsBody, request: Request) -> JSONResponse:
     """Predict the model's target for each record: the CLI's ``predict all`` JSON."""
     service = _service(request)
-    records = [{"key": r.key, "features": r.features} for r in body.records]
+    records = body.records
     if len(records) <= _INLINE_RECORDS:
         out = service.predict(name, records)
     else:
@@ -59,7 +59,7 @@ async def predict(name: str, body: RecordsBody, request: Request) -> JSONRespons
 )
 async def train(name: str, body: RecordsBody, request: Request) -> dict:
     """Train the model on the records (features and target); saved atomically to its location."""
-    records = [{"key": r.key, "features": r.features} for r in body.records]
+    records = body.records
     return await asyncio.to_thread(_service(request).train, name, records)
 
 
@@ -71,6 +71,6 @@ async def train(name: str, body: RecordsBody, request: Request) -> dict:
 )
 async def score(name: str, body: ScoreBody, request: Request) -> dict:
     """Score the model on the records against its own target with ``scorer``."""
-    records = [{"key": r.key, "features": r.features} for r in body.records]
+    records = body.records
     value = await asyncio.to_thread(_service(request).score, name, body.scorer, records)
     return {"score": value}
