@@ -113,7 +113,11 @@ def _run(
     from dffml_nb.http.server import base_url, bind
 
     sock = bind(host, port)
-    common = {"lifespan": "off", "timeout_graceful_shutdown": 5, "log_level": "info"}
+    common: dict[str, Any] = {
+        "lifespan": "off",
+        "timeout_graceful_shutdown": 5,
+        "log_level": "info",
+    }
     _announce(base_url(host, sock), settings.token, flows, models, workers)
     if workers == 1:
         config = uvicorn.Config(create_app(*loaded, settings=settings), **common)

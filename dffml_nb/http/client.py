@@ -14,7 +14,7 @@ DataFrame); ``score`` a float. Any other error response raises
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -51,7 +51,8 @@ class RemoteOperationError(OperationError, ServiceError):
 def _split_url(url: str) -> tuple[str, str | None]:
     """``http://h:p/docs?token=T`` -> ``("http://h:p", "T")``: the printed URL works too."""
     parts = urlsplit(url)
-    token = (parse_qs(parts.query).get("token") or [None])[0]
+    tokens = parse_qs(parts.query).get("token")
+    token = tokens[0] if tokens else None
     path = parts.path.rstrip("/")
     if path.endswith("/docs"):
         path = path[: -len("/docs")]
@@ -220,6 +221,7 @@ def _contexts(inputs: Any) -> dict[str, dict[str, Any]]:
     """``{context: {definition: value}}`` from the input shapes ``run_sync`` takes."""
     if inputs is None:
         return {"0": {}}
+    items: Iterable[tuple[Any, Any]]
     if isinstance(inputs, Mapping):
         sets = [isinstance(v, (Mapping, list, tuple)) for v in inputs.values()]
         if inputs and not any(sets):
@@ -287,7 +289,8 @@ def _results(results: Mapping[str, Any], errors: list[dict[str, Any]]) -> dict[s
 
 def _server_sent_events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
     """``(event name, JSON data)`` from text/event-stream lines."""
-    name, data = "message", []
+    name = "message"
+    data: list[str] = []
     for line in lines:
         if not line:
             if data:

@@ -47,7 +47,7 @@ def validation_problem(errors: list[dict[str, Any]], body: bytes = b"") -> Probl
     """A 400 for malformed JSON, else a 422 naming every field at fault."""
     for error in errors:
         if error.get("type") == "json_invalid":
-            loc = error.get("loc") or ()
+            loc: tuple[Any, ...] = tuple(error.get("loc") or ())
             position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
             reason = (error.get("ctx") or {}).get("error") or error.get("msg", "invalid JSON")
             where = ""

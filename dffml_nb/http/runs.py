@@ -166,7 +166,7 @@ class FlowRun:
 
     def document(self) -> dict[str, Any]:
         """The ``run`` response: results per context and the errors of a non-strict run."""
-        errors = []
+        errors: list[dict[str, Any]] = []
         for results in self.results.values():
             errors.extend(error_item(error) for error in getattr(results, "errors", ()))
         return {"results": self.finished(), "errors": errors}

@@ -300,7 +300,7 @@ def _json_value(definition: Any, value: Any, where: str) -> Any:
     if accepted is None:  # "object": anything goes
         return value
     if isinstance(value, accepted) and (definition.type is bool or not isinstance(value, bool)):
-        return float(value) if definition.type is float else value
+        return float(value) if definition.type is float else value  # type: ignore[arg-type]
     raise Problem(
         422,
         f"{where}: definition {definition.name!r} takes a {definition.primitive}, "
@@ -396,9 +396,9 @@ def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[di
                 exact = exact and not is_float
             else:
                 return None  # missing, text or bool
-        rows.append(row)
+        rows.append(row)  # every value is an int or a float here
         shown.append(
-            given if exact else {n: (float(v) if f else v) for n, f, v in zip(names, floats, row)}
+            given if exact else {n: (float(v) if f else v) for n, f, v in zip(names, floats, row)}  # type: ignore[arg-type]
         )
     matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
     values, confidences = model.predict_arrays(matrix)
