@@ -214,6 +214,7 @@ def test_a_run_over_the_timeout_is_cancelled_504_and_leaves_no_task(tmp_path):
     assert 1.0 < time.monotonic() - started < 30
     assert response.status_code == 504 and response.headers["content-type"] == MEDIA_TYPE
     assert "1.5 s" in response.json()["detail"]
+    assert response.json()["results"] == {}  # no context had finished
     assert "timeout" in CANCELLED  # the operation itself was cancelled
     assert _rows(database) == ["timeout"]  # what it saved is kept
 

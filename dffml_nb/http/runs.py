@@ -138,6 +138,7 @@ class FlowRun:
             f"{self.timeout:g} s and was cancelled ({len(self.results)} of "
             f"{len(self.contexts)} contexts had finished)",
             title="Run timed out",
+            results=self.finished(),  # what finished before the timeout is not lost
         )
 
     def failure_problem(self) -> Problem | None:
