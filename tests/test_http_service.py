@@ -214,9 +214,28 @@ def test_body_over_10_mib_declared_is_413_before_reading_it(server):
                 f"Content-Type: application/json\r\nContent-Length: {11 * 2**20}\r\n\r\n"
             ).encode()
         )
-        head = conn.recv(65536).decode()
+        head = _response(conn)
     assert head.startswith("HTTP/1.1 413"), head
     assert MEDIA_TYPE in head and "10485760 bytes" in head
+
+
+def _response(conn: socket.socket) -> str:
+    """One whole HTTP response (headers and Content-Length body) read from ``conn``."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lengths = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    length = int(lengths[0].split(b":")[1]) if lengths else 0
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode()
 
 
 def test_chunked_body_is_cut_off_while_streaming(server):
