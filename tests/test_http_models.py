@@ -323,3 +323,19 @@ def test_a_client_leaving_mid_train_loses_nothing(server, model_dir):
     else:
         pytest.fail("the train never finished")
     assert load_model_dir(model_dir).is_trained
+
+
+def test_a_classifier_predicts_labels_with_probabilities():
+    from dffml_nb import predict
+    from dffml_nb.model import Model
+
+    rows = [{"x": float(i), "label": "low" if i < 5 else "high"} for i in range(10)]
+    model = Model.load("scikitlor")(features=["x:float:1"], predict="label:str:1").fit(rows)
+    with serve(models={"kind": model}) as running:
+        got = Client(running.url, running.token).predict("kind", {"x": 1.0}, {"x": 8.0})
+    local = predict(model, {"x": 1.0}, {"x": 8.0})
+    assert [r.prediction("label").value for r in got] == ["low", "high"]
+    for remote, mine in zip(got, local):
+        assert remote.prediction("label").confidence == pytest.approx(
+            mine.prediction("label").confidence
+        )

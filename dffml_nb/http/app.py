@@ -12,11 +12,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from dffml_nb.http import errors
-from dffml_nb.http.auth import redact_access_log, require_token
+from dffml_nb.http.auth import PUBLIC, SECURITY_SCHEMES, TokenAuth, redact_access_log
 from dffml_nb.http.limits import BodyLimit
 from dffml_nb.http.problems import MEDIA_TYPE
 from dffml_nb.http.routes import flows as flow_routes
@@ -60,11 +60,13 @@ def create_app(
     app.state.settings = settings
     app.state.service = service or Service(flows, models)
     errors.install(app)
-    auth = [Depends(require_token)]
-    app.include_router(meta.public)
-    app.include_router(meta.router, dependencies=auth)
-    app.include_router(flow_routes.router, prefix="/v1/flows", dependencies=auth)
-    app.include_router(model_routes.router, prefix="/v1/models", dependencies=auth)
+    # the busiest routes first: Starlette tries routes in order
+    app.include_router(model_routes.router, prefix="/v1/models")
+    app.include_router(flow_routes.router, prefix="/v1/flows")
+    app.include_router(meta.router)
+    # middleware, innermost first: auth, then CORS (a preflight carries no token), then the
+    # body limit outermost, before anything reads a byte
+    app.add_middleware(TokenAuth, token=settings.token)
     if settings.cors:
         app.add_middleware(
             CORSMiddleware,
@@ -87,8 +89,11 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
-    for operations in schema.get("paths", {}).values():
+    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
+            if path not in PUBLIC:  # either scheme will do
+                operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status.isdigit() and int(status) >= 400 and "application/json" in content:

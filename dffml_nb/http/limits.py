@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from dffml_nb.http.problems import MEDIA_TYPE, Problem
+from dffml_nb.http.problems import Problem, send_problem
 
 
 class BodyTooLarge(HTTPException):
@@ -42,10 +42,12 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared == -1:
-            await _answer(send, Problem(400, "the Content-Length header is not a number"))
+            await send_problem(
+                send, Problem(400, "the Content-Length header is not a number"), close=True
+            )
             return
         if declared is not None and declared > self.limit:
-            await _answer(send, Problem(413, _detail(self.limit)))
+            await send_problem(send, Problem(413, _detail(self.limit)), close=True)
             return
         received = 0
         limit = self.limit
@@ -71,21 +73,3 @@ def _content_length(scope: dict) -> int | None:
             except ValueError:
                 return -1
     return None
-
-
-async def _answer(send: Any, problem: Problem) -> None:
-    import json
-
-    body = json.dumps(problem.document()).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": problem.status,
-            "headers": [
-                (b"content-type", MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),  # the unread body must not be read as a next request
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

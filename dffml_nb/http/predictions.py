@@ -10,6 +10,7 @@ names whatever does not fit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -92,11 +93,13 @@ def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[di
 
 def _json_list(values: Any) -> list[Any]:
     """A numpy array as a list of JSON values (NaN and infinities as None)."""
-    import numpy as np
-
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
+    if values.dtype.kind not in "fiub":  # labels: text, objects
         return [jsonable(value) for value in values.tolist()]
-    return values.tolist() if values.dtype.kind in "fiub" else [jsonable(v) for v in values]
+    listed = values.tolist()
+    # one C-level sum finds any NaN or infinity (a finite overflow only costs the slow path)
+    if values.dtype.kind == "f" and not math.isfinite(sum(listed)):
+        return [jsonable(value) for value in listed]
+    return listed
 
 
 def _confidence_list(confidences: Any, count: int) -> list[float | None]:

@@ -7,6 +7,7 @@ Standard library only, so the service can raise it without importing FastAPI.
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -52,3 +53,20 @@ def not_found(kind: str, name: str, known: list[str]) -> Problem:
     """404 for an unknown flow or model, listing the names that exist."""
     listed = ", ".join(sorted(known)) or "(none)"
     return Problem(404, f"no {kind} named {name!r}; {kind}s: {listed}", title=f"Unknown {kind}")
+
+
+async def send_problem(send: Any, problem: Problem, *, close: bool = False) -> None:
+    """Answer with ``problem`` straight from ASGI middleware (before the app runs).
+
+    ``close``: end the connection after it (an unread request body must not be
+    taken for the next request)."""
+    body = json.dumps(problem.document()).encode()
+    headers = [
+        (b"content-type", MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in problem.headers.items()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

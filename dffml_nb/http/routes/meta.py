@@ -1,4 +1,5 @@
-"""``/healthz`` (open), ``/v1/plugins``, ``/openapi.json`` and ``/docs`` (token required).
+"""``/healthz`` (open), ``/v1/plugins``, ``/openapi.json`` and ``/docs`` (token required:
+see ``auth.py``).
 
 ``/docs`` needs the token like every route but ``/healthz``; opened as
 ``/docs?token=...`` (the URL the server prints) it points the page's schema
@@ -17,17 +18,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from dffml_nb.http.routes import problems
 from dffml_nb.http.schemas import Health, Plugins
 
-public = APIRouter()
 router = APIRouter()
 
 
-@public.get("/healthz", response_model=Health, operation_id="healthz", tags=["meta"])
+@router.get("/healthz", response_model=Health, operation_id="healthz", tags=["meta"])
 async def healthz() -> dict:
     """Liveness: no token needed."""
     return {"status": "ok"}
 
 
-@public.get("/", include_in_schema=False)
+@router.get("/", include_in_schema=False)
 async def home(request: Request) -> RedirectResponse:
     """The printed URL (``/?token=...``) opens the interactive docs."""
     query = request.url.query
