@@ -46,37 +46,34 @@ def _confidence(value: Any) -> float | None:
 def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[dict] | None:
     """The fast path, or None when the records do not fit it.
 
-    One pass to check and collect the values, one numpy call, one pass to build the
-    answer, reusing each record's own features dict when it holds exactly the
-    model's features in the model's order."""
+    Column by column: one pass per feature to collect its values and check their
+    JSON types (int for an int feature; int or float for a float one), one numpy
+    call, one pass to build the answer — reusing each record's own features dict
+    when it holds exactly the model's features, in its order, with their types."""
     import numpy as np
 
     features = model.features
     if not features or model.target is None or not model.is_trained:
         return None
-    names = [feature.name for feature in features]
-    floats = [feature.dtype is float for feature in features]
     if any(f.length != 1 or f.dtype not in (int, float) for f in features):
         return None
-    rows, shown = [], []
-    for record in records:
-        given = record.get("features") or {}
-        row = [given.get(name) for name in names]
-        exact = list(given) == names  # the model's features, in its order: reuse the dict
-        for value, is_float in zip(row, floats):
-            kind = type(value)
-            if kind is float:
-                if not is_float:
-                    return None  # a float for an int feature: the general path says so
-            elif kind is int:
-                exact = exact and not is_float
-            else:
-                return None  # missing, text or bool
-        rows.append(row)  # every value is an int or a float here
-        shown.append(
-            given if exact else {n: (float(v) if f else v) for n, f, v in zip(names, floats, row)}  # type: ignore[arg-type]
-        )
-    matrix = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
+    names = [feature.name for feature in features]
+    given = [record.get("features") or {} for record in records]
+    columns = [[values.get(name) for values in given] for name in names]
+    reusable = True
+    for feature, column in zip(features, columns):
+        kinds = set(map(type, column))
+        if not kinds <= ({int, float} if feature.dtype is float else {int}):
+            return None  # missing, text, bool, or a float for an int feature
+        reusable = reusable and (feature.dtype is int or kinds == {float})
+    shown = given
+    if not (reusable and all(list(values) == names for values in given)):
+        casts = [float if feature.dtype is float else int for feature in features]
+        shown = [
+            {name: cast(value) for name, cast, value in zip(names, casts, row)}
+            for row in zip(*columns)
+        ]
+    matrix = np.asarray(columns, dtype=np.float64).reshape(len(names), len(records)).T
     values, confidences = model.predict_arrays(matrix)
     target = model.target.name
     return [
@@ -86,7 +83,7 @@ def _predict_plain_numbers(model: Any, records: list[dict[str, Any]]) -> list[di
             "prediction": {target: {"value": value, "confidence": confidence}},
         }
         for position, (record, features_of, value, confidence) in enumerate(
-            zip(records, shown, _json_list(values), _confidence_list(confidences, len(rows)))
+            zip(records, shown, _json_list(values), _confidence_list(confidences, len(records)))
         )
     ]
 
