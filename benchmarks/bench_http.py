@@ -362,14 +362,25 @@ def report(
         )
 
     times: dict[str, list[float]] = {"ours": [], "bare": []}
-    for _ in range(max(5, args.rounds * 2)):
+    cpus: dict[str, list[float]] = {"ours": [], "bare": []}
+    for _ in range(max(8, args.rounds * 3)):
         for kind in ("ours", "bare"):
+            before = cpu_seconds(pids[kind])
             times[kind].append(asyncio.run(one_request(ports[kind], batch[kind]))[0])
+            after = cpu_seconds(pids[kind])
+            if before is not None and after is not None:
+                cpus[kind].append(after - before)
     batch_ours, batch_bare = (statistics.median(times[k]) for k in ("ours", "bare"))
     batch_ratio = batch_ours / batch_bare
     print(f"2. predict {args.batch:,} rows in one request (median of {len(times['ours'])})")
     print(f"   dffml_nb {batch_ours * 1e3:8.1f} ms   bare FastAPI {batch_bare * 1e3:8.1f} ms")
     print(f"   latency ratio     {batch_ratio:.2f}x  (target <= {BATCH_LIMIT}x)")
+    if cpus["ours"] and cpus["bare"]:
+        cpu_ours, cpu_bare = (statistics.median(cpus[k]) for k in ("ours", "bare"))
+        print(
+            f"   server CPU per request: dffml_nb {cpu_ours * 1e3:.0f} ms, bare {cpu_bare * 1e3:.0f} ms "
+            f"-> {cpu_ours / cpu_bare:.2f}x"
+        )
 
     run = request_bytes("/v1/flows/five/run", {"inputs": {"x": 3}})
     runs = [

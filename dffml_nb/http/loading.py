@@ -43,16 +43,6 @@ def load_model_dir(location: str | os.PathLike[str]) -> Any:
     return model
 
 
-def model_stamp(location: Any) -> int | None:
-    """When the saved model in ``location`` last changed (``model.json``'s mtime), or None."""
-    if location is None:
-        return None
-    try:
-        return os.stat(Path(location) / "model.json").st_mtime_ns
-    except OSError:
-        return None
-
-
 def load_flow_file(path: str | os.PathLike[str]) -> Any:
     """The dataflow saved in ``path`` (JSON or YAML), checked to be sound."""
     from dffml_nb.df import DataFlow, DataFlowError

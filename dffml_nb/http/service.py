@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dffml_nb.http.encode import error_text, jsonable
-from dffml_nb.http.loading import load_model_dir, model_stamp
+from dffml_nb.http.loading import load_model_dir
 from dffml_nb.http.predictions import predict_records
 from dffml_nb.http.problems import Problem, not_found
 from dffml_nb.http.runs import FlowRun, error_item
@@ -40,6 +40,27 @@ class Served:
     model: Any
     stamp: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the saved model's ``model.json`` (checked on every request: a plain string, no Path)
+    metadata: str | None = None
+
+    @classmethod
+    def of(cls, model: Any) -> Served:
+        location = model.location
+        metadata = None if location is None else os.path.join(location, "model.json")
+        return cls(model, _mtime(metadata), metadata=metadata)
+
+    def changed(self) -> bool:
+        """Whether the saved model changed since it was loaded (another process saved it)."""
+        return self.metadata is not None and _mtime(self.metadata) != self.stamp
+
+
+def _mtime(path: str | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 class Service:
@@ -53,8 +74,7 @@ class Service:
     ) -> None:
         self.flows: dict[str, Any] = dict(flows or {})
         self.models: dict[str, Served] = {
-            name: Served(model, model_stamp(model.location))
-            for name, model in (models or {}).items()
+            name: Served.of(model) for name, model in (models or {}).items()
         }
         #: asyncio tasks of runs in flight (the run and its disconnect watcher)
         self.active: set[asyncio.Task] = set()
@@ -178,14 +198,13 @@ class Service:
         served = self.models.get(name)
         if served is None:
             raise not_found("model", name, list(self.models))
-        location = served.model.location
-        if location is not None and model_stamp(location) != served.stamp:
+        if served.changed():
             self._reload(served)
         return served.model
 
     def _reload(self, served: Served) -> None:
         with served.lock:
-            stamp = model_stamp(served.model.location)
+            stamp = _mtime(served.metadata)
             if stamp == served.stamp or stamp is None:
                 return
             try:
@@ -237,7 +256,7 @@ class Service:
                         "the previous model is still served and saved",
                         title="Saving the model failed",
                     ) from None
-            served.model, served.stamp = fresh, model_stamp(fresh.location)
+            served.model, served.stamp = fresh, _mtime(served.metadata)
         return self.describe(name)
 
     def score(self, name: str, scorer: str, records: list[dict[str, Any]]) -> float:
