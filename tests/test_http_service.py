@@ -407,3 +407,15 @@ def test_connections_get_tcp_nodelay():
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_sent_as_json_is_415(http, content_type):
+    """A browser form (or a body without a type) is refused: no cross-site request can post
+    JSON without a CORS preflight, and CORS is off."""
+    headers = {"content-type": content_type} if content_type else {}
+    response = http.post(
+        RUN, content=b'{"inputs": {"calc_string": "add 1 and 2"}}', headers=headers
+    )
+    document = problem(response, 415)
+    assert "Content-Type: application/json" in document["detail"]

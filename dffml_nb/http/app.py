@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from dffml_nb.http import errors
 from dffml_nb.http.auth import PUBLIC, SECURITY_SCHEMES, TokenAuth, redact_access_log
+from dffml_nb.http.bodies import component_schemas
 from dffml_nb.http.limits import BodyLimit
 from dffml_nb.http.problems import MEDIA_TYPE
 from dffml_nb.http.routes import flows as flow_routes
@@ -89,7 +90,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
-    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = SECURITY_SCHEMES
+    components.setdefault("schemas", {}).update(component_schemas())
+    # FastAPI's default 422 (for path and query parameters) is answered as a problem too
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components["schemas"].pop(unused, None)
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             if path not in PUBLIC:  # either scheme will do
@@ -98,6 +104,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status.isdigit() and int(status) >= 400 and "application/json" in content:
                     content[MEDIA_TYPE] = content.pop("application/json")
+                    content[MEDIA_TYPE]["schema"] = {"$ref": "#/components/schemas/ProblemDocument"}
     _link(
         schema, "/v1/flows/{name}", "put", "200", {"get_flow": "get_flow", "run_flow": "run_flow"}
     )

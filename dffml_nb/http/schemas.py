@@ -27,12 +27,10 @@ Features = Annotated[
 ]
 
 
+# A TypedDict, not a model: validated as strictly, but arrives as the plain dict the service
+# uses (no object per record: a 10,000-record body validates 3x faster).
 class RecordIn(TypedDict):
-    """One record: its features, and optionally its key (default: its position, "0", "1", ...).
-
-    A TypedDict, not a model: validated as strictly, but arrives as the plain dict the
-    service uses (no object per record: a 10,000-record body validates 3x faster).
-    """
+    """One record: its features, and optionally its key (default: its position, "0", "1", ...)."""
 
     key: NotRequired[str | int | None]
     features: Features

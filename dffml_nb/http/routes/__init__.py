@@ -12,6 +12,7 @@ _WHY = {
     404: "Unknown flow or model",
     409: "The model is not trained",
     413: "Request body over the server's limit (10 MiB by default)",
+    415: "Body not sent as JSON (Content-Type: application/json)",
     422: "Wrong shape or values (detail names the field)",
     504: "The run exceeded the server's timeout and was cancelled",
 }

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from dffml_nb.http.bodies import documented, read
 from dffml_nb.http.problems import Problem
 from dffml_nb.http.routes import problems
 from dffml_nb.http.runs import GONE, TIMEOUT, FlowRun, event_document
@@ -59,11 +60,13 @@ async def get_flow(name: str, request: Request) -> JSONResponse:
     "/{name}",
     response_model=FlowDocument,
     operation_id="put_flow",
-    responses=problems(400, 401, 413, 422),
+    responses=problems(400, 401, 413, 415, 422),
+    openapi_extra=documented(FlowDocument),
 )
-async def put_flow(name: str, body: FlowDocument, request: Request) -> JSONResponse:
+async def put_flow(name: str, request: Request) -> JSONResponse:
     """Register a flow. Its operations must be registered ones or operations of flows this
     server already serves: the server never imports a module named in a request."""
+    body = await read(request, FlowDocument)
     return JSONResponse(_service(request).put_flow(name, body.model_dump()))
 
 
@@ -71,15 +74,16 @@ async def put_flow(name: str, body: FlowDocument, request: Request) -> JSONRespo
     "/{name}/run",
     response_model=RunResult,
     operation_id="run_flow",
-    responses={200: _STREAM, **problems(400, 401, 404, 413, 422, 504)},
+    responses={200: _STREAM, **problems(400, 401, 404, 413, 415, 422, 504)},
+    openapi_extra=documented(RunBody),
 )
 async def run_flow(
     name: str,
-    body: RunBody,
     request: Request,
     stream: bool = Query(False, description="answer with a text/event-stream of the run's events"),
 ) -> Response:
     """Run the flow over ``contexts`` (or one context ``"0"`` of ``inputs``)."""
+    body = await read(request, RunBody)
     service = _service(request)
     given = body.contexts if body.contexts is not None else {"0": body.inputs or {}}
     contexts = service.contexts(name, given)
@@ -114,10 +118,12 @@ async def run_flow(
     "/{name}/records",
     response_model=RecordsResult,
     operation_id="run_records",
-    responses=problems(400, 401, 404, 413, 422, 504),
+    responses=problems(400, 401, 404, 413, 415, 422, 504),
+    openapi_extra=documented(RecordsRunBody),
 )
-async def run_records(name: str, body: RecordsRunBody, request: Request) -> JSONResponse:
+async def run_records(name: str, request: Request) -> JSONResponse:
     """``run_records``: each record is one context; the flow's results join its features."""
+    body = await read(request, RecordsRunBody)
     service = _service(request)
     service.flow(name)  # 404 before any work
     records = body.records
