@@ -138,13 +138,19 @@ def wait_healthy(url: str, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def cli_server(*args: str, cwd: Path, timeout: float = 90.0) -> Iterator[CliServer]:
-    """``dffml-nb serve -port 0 ARGS`` as a subprocess; stopped (by its PID) on exit."""
+def cli_server(
+    *args: str, cwd: Path, timeout: float = 90.0, env: dict[str, str] | None = None
+) -> Iterator[CliServer]:
+    """``dffml-nb serve -port 0 ARGS`` as a subprocess; stopped (by its PID) on exit.
+
+    ``env``: added to this process's environment (e.g. ``PYTHONPATH`` for a module
+    of the test's folder: ``python -m dffml_nb`` does not import from its cwd)."""
     log = cwd / f"serve-{time.monotonic_ns()}.log"
     with open(log, "w") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "dffml_nb", "serve", "-port", "0", *args],
             cwd=cwd,
+            env={**os.environ, **(env or {})},
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its workers form one process group with it

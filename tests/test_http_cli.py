@@ -50,7 +50,7 @@ def test_dffml_quickstart_over_http(quickstart):
 
 def test_the_token_is_printed_once_and_never_logged(quickstart):
     with cli_server(
-        "-model", "salary=model", "-dataflow", "calc=calc.json", cwd=quickstart
+        "-model", "salary=model", "-dataflow", "calc=calc.json", "-trust", cwd=quickstart
     ) as server:
         token = server.token
         assert len(token) >= 32
@@ -68,14 +68,14 @@ def test_the_token_is_printed_once_and_never_logged(quickstart):
 
 
 def test_serving_a_flow_file(quickstart):
-    with cli_server("-dataflow", "calc=calc.json", cwd=quickstart) as server:
+    with cli_server("-dataflow", "calc=calc.json", "-trust", cwd=quickstart) as server:
         client = Client(server.url, server.token)
         assert client.flows() == ["calc"]
         assert client.run("calc", {"calc_string": "mult 6 and 7"}) == {"0": {"result": 42}}
 
 
 def test_no_auth_on_loopback(quickstart):
-    with cli_server("-dataflow", "calc=calc.json", "-no-auth", cwd=quickstart) as server:
+    with cli_server("-dataflow", "calc=calc.json", "-no-auth", "-trust", cwd=quickstart) as server:
         assert server.token is None
         assert "auth is OFF" in server.log_text()
         assert httpx.get(f"{server.url}/v1/flows").json() == {"flows": ["calc"]}
@@ -96,8 +96,16 @@ def test_timeout_and_cors_flags(quickstart):
     flow = DataFlow(wait).to_dict()
     flow["operations"]["wait"]["func"] = "slowops:wait"
     (quickstart / "slow.json").write_text(json.dumps(flow))
-    args = ["-dataflow", "slow=slow.json", "-timeout", "0.5", "-cors", "http://app.example"]
-    with cli_server(*args, cwd=quickstart) as server:
+    args = [
+        "-trust",
+        "-dataflow",
+        "slow=slow.json",
+        "-timeout",
+        "0.5",
+        "-cors",
+        "http://app.example",
+    ]
+    with cli_server(*args, cwd=quickstart, env={"PYTHONPATH": str(quickstart)}) as server:
         run = f"{server.url}/v1/flows/slow/run"
         quick = httpx.post(run, headers=auth(server.token), json={"inputs": {"seconds": 0.01}})
         assert quick.json()["results"] == {"0": {"wait": 0.01}}
@@ -116,7 +124,7 @@ def test_workers_serve_the_same_models_and_see_a_shared_retrain(quickstart, tmp_
 
     shutil.copytree(quickstart / "model", tmp_path / "model")
     shutil.copy(quickstart / "calc.json", tmp_path / "calc.json")
-    args = ["-model", "salary=model", "-dataflow", "calc=calc.json", "-workers", "2"]
+    args = ["-model", "salary=model", "-dataflow", "calc=calc.json", "-workers", "2", "-trust"]
     with cli_server(*args, cwd=tmp_path) as server:
         assert "(2 workers)" in server.log_text()
         workers = _children(server.process.pid)
@@ -197,6 +205,8 @@ def test_bad_files_are_named(quickstart, tmp_path):
         "broken.json:2:",
     )
     _one_line_error(cli("serve", "-model", "salary", cwd=quickstart), "NAME=PATH")
+    # a flow file naming a module is data until the operator says -trust
+    _one_line_error(cli("serve", "-dataflow", "calc=calc.json", cwd=quickstart), "-trust")
     _one_line_error(cli("serve", "-port", "eighty", cwd=quickstart), "-port")
 
 
@@ -206,7 +216,9 @@ def test_a_port_in_use_is_one_line(quickstart):
         taken.listen()
         port = taken.getsockname()[1]
         _one_line_error(
-            cli("serve", "-dataflow", "calc=calc.json", "-port", str(port), cwd=quickstart),
+            cli(
+                "serve", "-dataflow", "calc=calc.json", "-trust", "-port", str(port), cwd=quickstart
+            ),
             f"127.0.0.1:{port}",
         )
 

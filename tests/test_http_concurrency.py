@@ -69,7 +69,7 @@ def test_32_concurrent_clients_get_their_own_results(tmp_path):
     train_with_cli(tmp_path)
     calc_flow().save(tmp_path / "calc.json")
     with cli_server(
-        "-model", "salary=model", "-dataflow", "calc=calc.json", cwd=tmp_path
+        "-model", "salary=model", "-dataflow", "calc=calc.json", "-trust", cwd=tmp_path
     ) as server:
         counts = asyncio.run(_all(server.url, server.token))
         assert all(count >= 2 for count in counts), counts  # every client got answers of both kinds

@@ -172,16 +172,17 @@ def test_train_saves_atomically_and_serves_the_new_model(http, model_dir):
 
 
 def test_a_train_that_fails_to_save_keeps_the_previous_model(http, model_dir, monkeypatch):
+    from dffml_nb.df import atomic
     from dffml_nb.model import persist
 
-    real = persist._atomic_write
+    real = atomic.write_atomic
 
-    def disk_full(path, write):
-        if path.name == persist.METADATA:  # the state file is written, the commit point fails
+    def disk_full(path, data, **options):
+        if Path(path).name == persist.METADATA:  # the state file is written, the commit fails
             raise OSError(28, "No space left on device")
-        real(path, write)
+        return real(path, data, **options)
 
-    monkeypatch.setattr(persist, "_atomic_write", disk_full)
+    monkeypatch.setattr(atomic, "write_atomic", disk_full)
     doubled = [{**row, "Salary": 2 * row["Salary"]} for row in QUICKSTART_ROWS]
     response = http.post("/v1/models/salary/train", json={"records": records(doubled)})
     assert response.status_code == 500 and response.headers["content-type"] == MEDIA_TYPE

@@ -18,7 +18,7 @@ from dffml_nb.cli.args import UsageError, flag, one, parse
 USAGE = """\
 usage: dffml-nb serve [-host 127.0.0.1] [-port 8080] [-token T | -no-auth]
                       [-dataflow NAME=FILE ...] [-model NAME=DIR ...]
-                      [-workers N] [-timeout S] [-cors ORIGIN ...]
+                      [-workers N] [-timeout S] [-cors ORIGIN ...] [-trust]
 
   -dataflow NAME=FILE   serve the flow saved in FILE (JSON or YAML) as NAME
   -model NAME=DIR       serve the model trained to DIR (-model-location of train) as NAME
@@ -29,9 +29,23 @@ usage: dffml-nb serve [-host 127.0.0.1] [-port 8080] [-token T | -no-auth]
                         unless the model directory is shared: see docs/http.md)
   -timeout S            cancel a run after S seconds (504; default 60)
   -cors ORIGIN ...      browser origins allowed to call the API (default: none)
+  -trust                let the -dataflow files import the modules their operations
+                        name (this runs their code); without it only registered
+                        operations (and modules already imported) resolve
 """
 
-_FLAGS = ("host", "port", "token", "no-auth", "dataflow", "model", "workers", "timeout", "cors")
+_FLAGS = (
+    "host",
+    "port",
+    "token",
+    "no-auth",
+    "dataflow",
+    "model",
+    "workers",
+    "timeout",
+    "cors",
+    "trust",
+)
 
 
 def _number(options: dict[str, list[str]], name: str, default: str, kind: type) -> Any:
@@ -93,8 +107,10 @@ def main(tokens: list[str]) -> int:
     except SettingsError as error:
         raise UsageError(str(error)) from None
     flows, models = _pairs(options, "dataflow"), _pairs(options, "model")
-    loaded = load_named(flows, models)  # in this process first: a bad file fails here, once
-    return _run(host, port, workers, settings, flows, models, loaded)
+    trust = flag(options, "trust")
+    # in this process first: a bad file fails here, once
+    loaded = load_named(flows, models, trust=trust)
+    return _run(host, port, workers, settings, flows, models, loaded, trust)
 
 
 def _run(
@@ -105,6 +121,7 @@ def _run(
     flows: dict[str, str],
     models: dict[str, str],
     loaded: tuple[dict, dict],
+    trust: bool,
 ) -> int:
     import uvicorn
 
@@ -126,7 +143,7 @@ def _run(
         return 0
     from uvicorn.supervisors import Multiprocess
 
-    os.environ.update(environment(flows, models, settings))  # what each worker serves
+    os.environ.update(environment(flows, models, settings, trust))  # what each worker serves
     config = uvicorn.Config(
         "dffml_nb.http.app:app_from_environment", factory=True, workers=workers, **common
     )

@@ -125,10 +125,11 @@ def _link(schema: dict, path: str, method: str, status: str, targets: dict[str, 
 
 
 def environment(
-    flows: Mapping[str, str], models: Mapping[str, str], settings: Settings
+    flows: Mapping[str, str], models: Mapping[str, str], settings: Settings, trust: bool = False
 ) -> dict[str, str]:
     """The environment a worker process needs to serve the same flows and models."""
     config = {
+        "trust": trust,
         "flows": {name: os.path.abspath(path) for name, path in flows.items()},
         "models": {name: os.path.abspath(path) for name, path in models.items()},
         "token": settings.token,
@@ -144,7 +145,9 @@ def app_from_environment() -> FastAPI:
     from dffml_nb.http.loading import load_named
 
     config = json.loads(os.environ[ENVIRONMENT])
-    loaded_flows, loaded_models = load_named(config["flows"], config["models"])
+    loaded_flows, loaded_models = load_named(
+        config["flows"], config["models"], trust=config["trust"]
+    )
     settings = Settings(
         token=config["token"],
         timeout=config["timeout"],

@@ -36,19 +36,22 @@ def load_model_dir(location: str | os.PathLike[str]) -> Any:
         if not isinstance(name, str) or ":" in name:
             # a registered name only: an import path in a data file would run its module
             raise LoadError(f"{Path(location) / 'model.json'} does not name a registered model")
-        model = Model.load(name)(location=str(location))
-        model.load()
+        model = Model.open(location)
     except (ModelFileError, PluginError) as error:
         raise LoadError(str(error)) from error
     return model
 
 
-def load_flow_file(path: str | os.PathLike[str]) -> Any:
-    """The dataflow saved in ``path`` (JSON or YAML), checked to be sound."""
+def load_flow_file(path: str | os.PathLike[str], *, trust: bool = False) -> Any:
+    """The dataflow saved in ``path`` (JSON or YAML), checked to be sound.
+
+    ``trust``: the file may make the server import the modules its operations
+    name (``-trust``); without it only registered operations resolve.
+    """
     from dffml_nb.df import DataFlow, DataFlowError
 
     try:
-        flow = DataFlow.load(path)
+        flow = DataFlow.load(path, trust=trust)
     except DataFlowError as error:
         raise LoadError(str(error)) from error
     problems = flow.validate()
@@ -58,13 +61,13 @@ def load_flow_file(path: str | os.PathLike[str]) -> Any:
 
 
 def load_named(
-    flows: dict[str, str] | None, models: dict[str, str] | None
+    flows: dict[str, str] | None, models: dict[str, str] | None, *, trust: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``({name: DataFlow}, {name: Model})`` from ``{name: file}`` and ``{name: directory}``."""
     loaded_flows = {}
     for name, path in (flows or {}).items():
         try:
-            loaded_flows[name] = load_flow_file(path)
+            loaded_flows[name] = load_flow_file(path, trust=trust)
         except LoadError as error:
             raise LoadError(f"-dataflow {name}={path}: {error}") from error
     loaded_models = {}

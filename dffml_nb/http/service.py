@@ -162,12 +162,12 @@ class Service:
         strict: bool,
     ) -> dict[str, Any]:
         """``run_records`` over the records; blocking (call it in a thread)."""
-        import dffml_nb
         from dffml_nb.df import DataFlowError, OperationError
+        from dffml_nb.records import run_records
 
         flow = self.flow(name)
         try:
-            done = dffml_nb.run_records(
+            done = run_records(
                 flow,
                 _records(records),
                 record_def=record_def,

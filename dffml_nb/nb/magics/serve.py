@@ -94,7 +94,7 @@ def serve(magics: Any, argv: list[str]) -> Any:
     except (ValueError, OSError, RuntimeError) as error:  # bad flags, port in use, ...
         raise UsageError(f"%dffml serve: {error}") from None
     SERVERS.append(server)
-    return magics.present(server)
+    return server  # IPython shows it when it is the cell's last value
 
 
 def register() -> None:
