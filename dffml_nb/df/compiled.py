@@ -205,7 +205,7 @@ class FastPlan:
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
                 return True  # strict failure: the run stops
-        elif self.hot and state.on_event is None:
+        elif record is not None and self.hot and state.on_event is None:
             started = _perf()
             traced = self._hot_traced(state, name, values, errors, started)
             if traced is None:
@@ -231,7 +231,7 @@ class FastPlan:
             for leaf in self.leaves:
                 if leaf in values:
                     results[leaf] = values[leaf]
-        if traced is not None:
+        if traced is not None and record is not None:
             record(context_steps(name, self, started, (values, traced), results))
         elif record is not None:
             record(context_finished(name, results))
