@@ -26,7 +26,7 @@ from typing import Any
 
 from dffml_nb.df.errors import PoolError
 from dffml_nb.df.operation import Operation
-from dffml_nb.df.remote import FunctionRef, Outcome, WorkerLost, call_remote, lookup
+from dffml_nb.df.remote import Outcome, WorkerLost, call_remote, reference_to
 from dffml_nb.df.reprs import describe_error
 
 __all__ = ["ExecutorPool", "sendable"]
@@ -189,7 +189,7 @@ def sendable(operation: Operation, start_method: str, pool: str) -> Any:
     try:
         pickle.dumps(func)
     except Exception as error:  # noqa: BLE001 - explained below
-        target = _by_name(func, module, qualname)
+        target = reference_to(func)
         if target is None:
             raise ValueError(f"{where}: {_why(func, qualname, error)}") from error
     if module == "__main__" and start_method != "fork":
@@ -200,19 +200,6 @@ def sendable(operation: Operation, start_method: str, pool: str) -> Any:
             "as pool= (Dask sends notebook functions by value, with cloudpickle)"
         )
     return target
-
-
-def _by_name(func: Any, module: str | None, qualname: str | None) -> FunctionRef | None:
-    """A reference by import path when that path holds the Operation made from ``func``."""
-    if not module or not qualname or "<" in qualname:
-        return None
-    try:
-        found = lookup(module, qualname)
-    except Exception:  # noqa: BLE001 - not importable by name
-        return None
-    if found is func or getattr(found, "func", None) is func:
-        return FunctionRef(module, qualname)
-    return None
 
 
 def _why(func: Any, qualname: str | None, error: Exception) -> str:

@@ -70,8 +70,13 @@ class RemoteFailure:
         self.pickled = pickled  # the exception itself, when it pickles
 
     @classmethod
-    def of(cls, error: BaseException) -> RemoteFailure:
-        text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    def of(cls, error: BaseException, skip: int = 0) -> RemoteFailure:
+        """``skip``: frames to leave out of the traceback (the call's own wrapper)."""
+        tb = error.__traceback__
+        for _ in range(skip):
+            if tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+        text = "".join(traceback.format_exception(type(error), error, tb))
         pickled: bytes | None
         try:
             pickled = pickle.dumps(error)
@@ -120,6 +125,10 @@ class FunctionRef:
     def __repr__(self) -> str:
         return f"FunctionRef({self.module}:{self.qualname})"
 
+    @property
+    def __name__(self) -> str:  # noqa: PLW3201 - engines name tasks after their function
+        return self.qualname.rsplit(".", 1)[-1]
+
     def resolve(self) -> Callable[..., Any]:
         found = _RESOLVED.get((self.module, self.qualname))
         if found is None:
@@ -133,6 +142,23 @@ class FunctionRef:
 
 
 _RESOLVED: dict[tuple[str, str], Any] = {}
+
+
+def reference_to(func: Any) -> FunctionRef | None:
+    """``func`` by import path, when that path holds it or the Operation made from it
+    (``@op`` at module level); None for functions with no such path (notebook cells
+    excepted: ``__main__`` is a path, valid where the worker was forked from here)."""
+    module = getattr(func, "__module__", None)
+    qualname = getattr(func, "__qualname__", None)
+    if not module or not qualname or "<" in qualname:
+        return None
+    try:
+        found = lookup(module, qualname)
+    except Exception:  # noqa: BLE001 - not importable by name
+        return None
+    if found is func or getattr(found, "func", None) is func:
+        return FunctionRef(module, qualname)
+    return None
 
 
 def lookup(module: str, qualname: str) -> Any:
@@ -179,7 +205,8 @@ def call_remote(
             if attempts:
                 attempts -= 1
                 continue
-            return (False, None, RemoteFailure.of(error), worker_label())
+            # the traceback starts in the operation: call_remote's own frame says nothing
+            return (False, None, RemoteFailure.of(error, skip=1), worker_label())
 
 
 def describe_target(target: Any) -> str:

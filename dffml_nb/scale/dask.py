@@ -1,0 +1,346 @@
+"""The pool of a ``dask.distributed.Client``: ``runner="process"`` calls on a Dask cluster.
+
+The executor hands over one call at a time; what goes to Dask is batched, so the
+driver adds no round trip that a hand-written ``client.map`` would not make:
+
+- calls handed over in the same moment are submitted together, one
+  ``client.map`` per operation (one graph update; the function pickled once);
+- finished calls are collected with ``as_completed`` and their results fetched
+  together, one ``client.gather`` for all that finished meanwhile.
+
+Results come back to the driver, where the executor links them into the flow, so
+locks, conditions, stages and events stay the driver's, exactly as without a
+cluster. Every exchange with Dask happens on the Client's own event loop (a
+thread of its own for a synchronous Client; the run's loop for an asynchronous
+one); outcomes come back to the run's loop in one hop per batch.
+
+Functions travel with Dask's serialisation (cloudpickle), so functions defined in
+a notebook work; the packages they import must be installed on the workers, and
+so must dffml_nb (the call runs through :func:`dffml_nb.df.remote.call_remote`).
+
+Failures: a call whose worker died more often than the scheduler allows
+(``distributed.scheduler.allowed-failures``) fails with ``WorkerLost``; a lost
+scheduler (connection closed, or no answer to a ping for ``timeout`` seconds)
+ends the run with ``PoolError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import cloudpickle
+from distributed import Client, as_completed, get_worker
+from distributed.client import FutureCancelledError
+from distributed.scheduler import KilledWorker
+
+from dffml_nb.df.errors import PoolError
+from dffml_nb.df.operation import Operation
+from dffml_nb.df.pool import DEFAULT_POOL_TIMEOUT
+from dffml_nb.df.remote import Outcome, WorkerLost, call_remote, reference_to
+from dffml_nb.df.reprs import describe_error
+
+__all__ = ["DaskPool"]
+
+# how often (at most) the scheduler is pinged while calls are out
+_PING_EVERY = 5.0
+# calls handed over / finished within this many seconds travel together
+_BATCH_WINDOW = 0.005
+
+Job = tuple[Any, dict[str, Any], int, bool]  # target, kwargs, retry, drain
+Reply = tuple["asyncio.Future[Outcome]", bool, Any]  # waiter, ok, outcome or exception
+
+
+class _Caller:
+    """What Dask runs for one operation: ``caller(kwargs)`` on a worker.
+
+    One per (function, retry, drain), so a batch of calls of one operation is one
+    ``client.map`` and the function is serialised once per batch.
+    """
+
+    __slots__ = ("target", "retry", "drain", "__name__")
+
+    def __init__(self, target: Any, retry: int, drain: bool) -> None:
+        self.target, self.retry, self.drain = target, retry, drain
+        # Dask names tasks (and its dashboard bars) after the function
+        self.__name__ = getattr(target, "__name__", "operation")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Caller, (self.target, self.retry, self.drain))
+
+    def __call__(self, kwargs: dict[str, Any]) -> Outcome:
+        ok, value, failure, _ = call_remote(self.target, kwargs, self.retry, self.drain)
+        return ok, value, failure, get_worker().address
+
+
+class DaskPool:
+    """Runs calls on the cluster of ``client`` (sync, or asynchronous on the run's loop)."""
+
+    def __init__(self, client: Client, timeout: float = DEFAULT_POOL_TIMEOUT) -> None:
+        self.client = client
+        self.timeout = timeout
+        address = getattr(client.scheduler, "address", None) or "(not connected)"
+        self.description = f"the Dask cluster at {address}"
+        if client.status != "running":
+            raise PoolError(
+                f"the Dask client of {self.description} is not connected (status "
+                f"{client.status!r}): start the cluster and pass a connected Client"
+            )
+        self.lost: PoolError | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the run's loop
+        # the run's side: calls out (the future each call waits on)
+        self.waiting: set[asyncio.Future[Outcome]] = set()
+        self.watchdog: asyncio.Task[None] | None = None
+        # handed over, not yet submitted (written by the run's loop, read by the client's)
+        self.outbox: list[tuple[Job, asyncio.Future[Outcome]]] = []
+        self.outbox_lock = threading.Lock()
+        self.flush_due = False
+        # the client's side (its loop only): submitted calls and their collector
+        self.callers: dict[tuple[int, int, bool], _Caller] = {}
+        self.waiter_of: dict[Any, asyncio.Future[Outcome]] = {}  # Dask future -> waiter
+        self.future_of: dict[asyncio.Future[Outcome], Any] = {}
+        self.done: as_completed | None = None
+        self.collecting = False
+
+    # -- before the run ------------------------------------------------------------------
+
+    def prepare(self, operation: Operation) -> Any:
+        func = operation.func
+        if getattr(func, "__module__", "__main__") != "__main__":
+            # a module's @op function by import path, as cloudpickle sends module functions
+            # (it would send it by value, as the module attribute is the Operation)
+            reference = reference_to(func)
+            if reference is not None:
+                return reference
+        try:
+            cloudpickle.dumps(func)
+        except Exception as error:  # noqa: BLE001 - explained
+            raise ValueError(
+                f"operation {operation.name!r} cannot be sent to {self.description}: "
+                f"cloudpickle refused it ({describe_error(error)}). It holds something that "
+                "cannot leave this process (a lock, an open file or connection): create that "
+                "inside the function, or pass what it needs as inputs"
+            ) from error
+        return func
+
+    # -- the run's side --------------------------------------------------------------------
+
+    async def call(self, target: Any, kwargs: dict[str, Any], retry: int, drain: bool) -> Outcome:
+        if self.lost is not None:
+            raise self.lost
+        loop = self.loop = asyncio.get_running_loop()
+        client_loop = self.client.loop.asyncio_loop
+        if client_loop is not loop and getattr(self.client, "_asynchronous", False):
+            raise PoolError(
+                "this Dask Client is asynchronous and its event loop is not the one running "
+                "the flow (run_sync runs flows on a loop of its own): use it on its loop "
+                "(async for ... in run(flow, inputs, pool=client)), or create the Client "
+                "with asynchronous=False"
+            )
+        waiter: asyncio.Future[Outcome] = loop.create_future()
+        with self.outbox_lock:
+            self.outbox.append(((target, kwargs, retry, drain), waiter))
+            flush, self.flush_due = not self.flush_due, True
+        if flush:  # the first call of a batch: the batch goes out a moment later
+            client_loop.call_soon_threadsafe(client_loop.call_later, _BATCH_WINDOW, self._flush)
+        self.waiting.add(waiter)
+        if self.watchdog is None or self.watchdog.done():
+            self.watchdog = loop.create_task(self._watch())
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if not waiter.cancelled():  # the run let go of the call: so does Dask
+                _threadsafe(client_loop, self._let_go, [waiter])
+            raise
+        finally:
+            self.waiting.discard(waiter)
+
+    # -- the client's side (on its event loop) ------------------------------------------------
+
+    def _flush(self) -> None:
+        """Submit every call handed over since the last flush: one map per operation."""
+        with self.outbox_lock:
+            batch, self.outbox, self.flush_due = self.outbox, [], False
+        groups: dict[_Caller, list[tuple[dict[str, Any], asyncio.Future[Outcome]]]] = {}
+        for (target, kwargs, retry, drain), waiter in batch:
+            if waiter.done():  # cancelled before it went out
+                continue
+            key = (id(target), retry, drain)
+            caller = self.callers.get(key)
+            if caller is None:
+                caller = self.callers[key] = _Caller(target, retry, drain)
+            groups.setdefault(caller, []).append((kwargs, waiter))
+        if not groups:
+            return
+        if self.done is None:
+            self.done = as_completed(loop=self.client.loop)
+        replies: list[Reply] = []
+        for caller, calls in groups.items():
+            try:
+                futures = self.client.map(caller, [kwargs for kwargs, _ in calls], pure=False)
+            except Exception as error:  # noqa: BLE001 - inputs that cannot be serialised
+                failure = RuntimeError(
+                    f"could not send the call to {self.description}: {describe_error(error)}"
+                )
+                replies += [(waiter, False, failure) for _, waiter in calls]
+                continue
+            for future, (_, waiter) in zip(futures, calls):
+                self.waiter_of[future] = waiter
+                self.future_of[waiter] = future
+            self.done.update(futures)
+        self._reply(replies)
+        if not self.collecting:
+            self.collecting = True
+            asyncio.ensure_future(self._collect())
+
+    async def _collect(self) -> None:
+        """While calls are out: take every finished one, fetch their results together."""
+        done = self.done
+        assert done is not None
+        try:
+            while True:
+                try:
+                    first = await done.__anext__()
+                except StopAsyncIteration:
+                    return
+                if _BATCH_WINDOW:
+                    await asyncio.sleep(_BATCH_WINDOW)
+                await self._deliver([first, *done.next_batch(block=False)])
+        finally:
+            self.collecting = False
+
+    async def _deliver(self, batch: list[Any]) -> None:
+        live = [f for f in batch if f in self.waiter_of]
+        finished = [f for f in live if f.status == "finished"]
+        replies: list[Reply] = []
+        if finished:
+            try:
+                values = await self.client.gather(finished)
+            except Exception:  # noqa: BLE001 - some result was lost: fetch one by one below
+                pass
+            else:
+                replies += [(self._forget(f), True, v) for f, v in zip(finished, values)]
+        for future in live:
+            if future in self.waiter_of:
+                replies.append((self._forget(future), *await self._outcome(future)))
+        self._reply(replies)
+
+    async def _outcome(self, future: Any) -> tuple[bool, Any]:
+        try:
+            return True, await future
+        except KilledWorker as error:
+            return False, WorkerLost(
+                "the Dask worker running it died before returning (killed, out of memory, or "
+                f"a crash in native code) on every worker that tried it: {error}"
+            )
+        except FutureCancelledError as error:
+            if error.reason == "scheduler-connection-lost":
+                return False, PoolError(
+                    f"lost the connection to the scheduler of {self.description} during the "
+                    "run; calls that were out are unfinished. Check the scheduler, then run "
+                    "the flow again"
+                )
+            return False, RuntimeError(f"Dask cancelled the call: {describe_error(error)}")
+        except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be deserialised
+            return False, RuntimeError(
+                f"{self.description} could not run the call or send its result back: "
+                f"{describe_error(error)}"
+            )
+
+    def _forget(self, future: Any) -> asyncio.Future[Outcome]:
+        waiter = self.waiter_of.pop(future)
+        self.future_of.pop(waiter, None)
+        return waiter
+
+    def _let_go(self, waiters: list[asyncio.Future[Outcome]]) -> None:
+        """Calls nobody waits for any more: cancel them on the cluster."""
+        futures = []
+        for waiter in waiters:
+            future = self.future_of.pop(waiter, None)
+            if future is not None:
+                self.waiter_of.pop(future, None)
+                futures.append(future)
+        if futures:
+            asyncio.ensure_future(self.client.cancel(futures))
+
+    def _reply(self, replies: list[Reply]) -> None:
+        """Hand outcomes to the run's loop: one hop for the whole batch."""
+        if replies and self.loop is not None:
+            _threadsafe(self.loop, _settle_all, replies)
+
+    # -- a scheduler that stops answering ----------------------------------------------------
+
+    async def _watch(self) -> None:
+        """While calls are out, ping the scheduler; no answer within ``timeout``: lost."""
+        every = min(self.timeout / 3, _PING_EVERY)
+        while self.waiting and self.lost is None:
+            await asyncio.sleep(every)
+            if not self.waiting:
+                return
+            problem = await self._ping()
+            if problem is not None:
+                self._lose(
+                    PoolError(
+                        f"the scheduler of {self.description} did not answer for "
+                        f"{self.timeout:g} s ({problem}): the run was stopped. Check the "
+                        "scheduler, or pass a larger pool_timeout="
+                    )
+                )
+
+    async def _ping(self) -> str | None:
+        """None when the scheduler answers within the timeout, else what went wrong."""
+        if self.client.status not in ("running", "connecting"):
+            return f"the client is {self.client.status}"
+        loop = asyncio.get_running_loop()
+        client_loop = self.client.loop.asyncio_loop
+        identity = self.client.scheduler.identity()
+        try:
+            if client_loop is loop:
+                await asyncio.wait_for(identity, self.timeout)
+            else:
+                asked = asyncio.run_coroutine_threadsafe(identity, client_loop)
+                try:
+                    await asyncio.wait_for(asyncio.wrap_future(asked), self.timeout)
+                finally:
+                    asked.cancel()
+        except (asyncio.TimeoutError, TimeoutError):
+            return "no answer to a ping"
+        except Exception as error:  # noqa: BLE001 - any failure to reach it
+            return describe_error(error)
+        return None
+
+    def _lose(self, error: PoolError) -> None:
+        self.lost = error
+        waiters = list(self.waiting)
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
+        _threadsafe(self.client.loop.asyncio_loop, self._let_go, waiters)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def close(self, abort: bool) -> None:
+        """The Client belongs to the caller: it stays open. Calls still out are let go."""
+        if self.waiting:
+            _threadsafe(self.client.loop.asyncio_loop, self._let_go, list(self.waiting))
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+
+
+def _threadsafe(loop: asyncio.AbstractEventLoop, func: Any, *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(func, *args)
+    except RuntimeError:  # that loop closed meanwhile: nobody is there to tell
+        pass
+
+
+def _settle_all(replies: list[Reply]) -> None:
+    """On the run's loop: each waiter gets its outcome (or exception)."""
+    for waiter, ok, value in replies:
+        if waiter.done():
+            continue
+        if ok:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(value)
