@@ -46,12 +46,13 @@ class Engine:
 
 
 @contextlib.contextmanager
-def local_cluster(**config: Any) -> Iterator[Any]:
-    """A 2-worker process LocalCluster and its (synchronous) Client."""
+def local_cluster(config: dict[str, Any] | None = None) -> Iterator[Any]:
+    """A 2-worker process LocalCluster and its (synchronous) Client; ``config``: Dask
+    settings in force while it starts (``{"distributed.scheduler.allowed-failures": 1}``)."""
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(config):
+    with dask.config.set(config or {}):
         cluster = LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
         )
@@ -64,12 +65,12 @@ def local_cluster(**config: Any) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def engine(name: str, **dask_config: Any) -> Iterator[Engine]:
+def engine(name: str, dask_config: dict[str, Any] | None = None) -> Iterator[Engine]:
     if name == "in-process":
         yield Engine(name)
     elif name == "process-pool":
         with ProcessPoolExecutor(2) as pool:
             yield Engine(name, pool)
     else:
-        with local_cluster(**dask_config) as client:
+        with local_cluster(dask_config) as client:
             yield Engine(name, client)

@@ -203,10 +203,10 @@ def sendable(operation: Operation, start_method: str, pool: str) -> Any:
 
 
 def _why(func: Any, qualname: str | None, error: Exception) -> str:
-    if qualname and "<locals>" in qualname:
-        what = f"it is defined inside a function ({qualname})"
-    elif qualname and "<lambda>" in qualname:
+    if qualname and "<lambda>" in qualname:
         what = "it is a lambda"
+    elif qualname and "<locals>" in qualname:
+        what = f"it is defined inside a function ({qualname})"
     else:
         what = f"pickle refused it ({describe_error(error)})"
     return (

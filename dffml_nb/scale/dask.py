@@ -178,21 +178,29 @@ class DaskPool:
         replies: list[Reply] = []
         for caller, calls in groups.items():
             try:
-                futures = self.client.map(caller, [kwargs for kwargs, _ in calls], pure=False)
-            except Exception as error:  # noqa: BLE001 - inputs that cannot be serialised
-                failure = RuntimeError(
-                    f"could not send the call to {self.description}: {describe_error(error)}"
-                )
-                replies += [(waiter, False, failure) for _, waiter in calls]
-                continue
-            for future, (_, waiter) in zip(futures, calls):
-                self.waiter_of[future] = waiter
-                self.future_of[waiter] = future
-            self.done.update(futures)
+                self._map(caller, calls)
+            except Exception:  # noqa: BLE001 - some input cannot be serialised: find which
+                for call in calls:
+                    try:
+                        self._map(caller, [call])
+                    except Exception as error:  # noqa: BLE001 - that call fails, no other
+                        failure = RuntimeError(
+                            f"could not send the call to {self.description}: "
+                            f"{describe_error(error)}"
+                        )
+                        replies.append((call[1], False, failure))
         self._reply(replies)
         if not self.collecting:
             self.collecting = True
             asyncio.ensure_future(self._collect())
+
+    def _map(self, caller: _Caller, calls: list[tuple[dict[str, Any], Any]]) -> None:
+        futures = self.client.map(caller, [kwargs for kwargs, _ in calls], pure=False)
+        for future, (_, waiter) in zip(futures, calls):
+            self.waiter_of[future] = waiter
+            self.future_of[waiter] = future
+        assert self.done is not None
+        self.done.update(futures)
 
     async def _collect(self) -> None:
         """While calls are out: take every finished one, fetch their results together."""
@@ -236,11 +244,7 @@ class DaskPool:
             )
         except FutureCancelledError as error:
             if error.reason == "scheduler-connection-lost":
-                return False, PoolError(
-                    f"lost the connection to the scheduler of {self.description} during the "
-                    "run; calls that were out are unfinished. Check the scheduler, then run "
-                    "the flow again"
-                )
+                return False, self._connection_lost("Dask cancelled the calls that were out")
             return False, RuntimeError(f"Dask cancelled the call: {describe_error(error)}")
         except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be deserialised
             return False, RuntimeError(
@@ -272,7 +276,8 @@ class DaskPool:
     # -- a scheduler that stops answering ----------------------------------------------------
 
     async def _watch(self) -> None:
-        """While calls are out, ping the scheduler; no answer within ``timeout``: lost."""
+        """While calls are out, ping the scheduler: lost, or no answer within ``timeout``,
+        ends the run."""
         every = min(self.timeout / 3, _PING_EVERY)
         while self.waiting and self.lost is None:
             await asyncio.sleep(every)
@@ -280,18 +285,12 @@ class DaskPool:
                 return
             problem = await self._ping()
             if problem is not None:
-                self._lose(
-                    PoolError(
-                        f"the scheduler of {self.description} did not answer for "
-                        f"{self.timeout:g} s ({problem}): the run was stopped. Check the "
-                        "scheduler, or pass a larger pool_timeout="
-                    )
-                )
+                self._lose(problem)
 
-    async def _ping(self) -> str | None:
-        """None when the scheduler answers within the timeout, else what went wrong."""
+    async def _ping(self) -> PoolError | None:
+        """None when the scheduler answers within the timeout, else the run's error."""
         if self.client.status not in ("running", "connecting"):
-            return f"the client is {self.client.status}"
+            return self._connection_lost(f"the client is {self.client.status}")
         loop = asyncio.get_running_loop()
         client_loop = self.client.loop.asyncio_loop
         identity = self.client.scheduler.identity()
@@ -305,10 +304,20 @@ class DaskPool:
                 finally:
                     asked.cancel()
         except (asyncio.TimeoutError, TimeoutError):
-            return "no answer to a ping"
+            return PoolError(
+                f"the scheduler of {self.description} did not answer for {self.timeout:g} s: "
+                "the run was stopped. Check the scheduler, or pass a larger pool_timeout="
+            )
         except Exception as error:  # noqa: BLE001 - any failure to reach it
-            return describe_error(error)
+            return self._connection_lost(describe_error(error))
         return None
+
+    def _connection_lost(self, detail: str) -> PoolError:
+        return PoolError(
+            f"lost the connection to the scheduler of {self.description} during the run "
+            f"({detail}); calls that were out are unfinished. Check the scheduler, then run "
+            "the flow again"
+        )
 
     def _lose(self, error: PoolError) -> None:
         self.lost = error
