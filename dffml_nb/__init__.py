@@ -6,9 +6,9 @@ everything heavier (pandas, scikit-learn, Jupyter) loads on first use.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from dffml_nb._lazy import lazy_exports
 from dffml_nb.df.display import set_mimebundle_hook
 from dffml_nb.df.pool import register_pool_adapter
 
@@ -46,20 +46,7 @@ _LAZY = {
     "tune": "dffml_nb.evaluation.tune",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dffml_nb' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)
 
 
 def _dataflow_mimebundle(flow: Any) -> Any:
@@ -89,8 +76,6 @@ register_pool_adapter("distributed.", _dask_pool)
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext dffml_nb``: register the ``%dffml`` magics."""
-    from dffml_nb.nb import ml_magics
     from dffml_nb.nb.magics import load_ipython_extension as _load
 
-    ml_magics.register()
     _load(ipython)

@@ -368,7 +368,7 @@ def test_top_level_names_stay_functions_whatever_was_imported_first():
     import sys
 
     code = (
-        "import dffml_nb.cli.evaluate, dffml_nb.nb.evaluate_magic, dffml_nb.evaluation.tune\n"
+        "import dffml_nb.cli.evaluate, dffml_nb.nb.magics.evaluate, dffml_nb.evaluation.tune\n"
         "import dffml_nb.evaluation.evaluate\n"
         "from dffml_nb import evaluate, tune\n"
         "assert callable(evaluate) and callable(tune), (evaluate, tune)\n"

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from dffml_nb.df import DataFlow, Definition, op
-from dffml_nb.nb.display import dataflow_mimebundle, static_mimebundle
-from dffml_nb.nb.svg import flow_svg
+from dffml_nb.nb.graph.display import dataflow_mimebundle, static_mimebundle
+from dffml_nb.nb.graph.svg import flow_svg
 
 
 def add(a: int, b: int) -> int:
@@ -85,7 +85,7 @@ def test_bundle_without_a_kernel_is_static():
 
 def test_bundle_with_widgets_has_the_graph_and_fallbacks():
     pytest.importorskip("ipycytoscape")
-    from dffml_nb.nb.display import graph_for
+    from dffml_nb.nb.graph.display import graph_for
 
     bundle = dataflow_mimebundle(CALC, widget=True)
     graph = graph_for(CALC)
@@ -102,7 +102,7 @@ NOTEBOOK_CELLS = [
     "%load_ext dffml_nb",
     "%%dffml flow calc\ndef add(a: int, b: int) -> int:\n    return a + b\n\n"
     "def double(add: int) -> int:\n    return add * 2\n",
-    "r = %dffml run calc a=1 b=2\nr['double']",
+    "r = %dffml run calc a=1 b=2\nr",  # the results table: the cell's last value
     "from dffml_nb.df import DataFlow\n\ndef subtract(a: int, b: int) -> int:\n    return a - b\n\n"
     "DataFlow(subtract)",
 ]

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from dffml_nb.df import DataFlow, Definition, OperationError, op, run, run_sync
-from dffml_nb.nb.layout import flow_layout, layered_positions
+from dffml_nb.nb.graph.layout import flow_layout, layered_positions
 
 pytest.importorskip("ipycytoscape")
 
-from dffml_nb.nb.graph import DataFlowGraph  # noqa: E402
+from dffml_nb.nb.graph.live import DataFlowGraph  # noqa: E402
 
 
 def add(a: int, b: int) -> int:
@@ -191,6 +191,7 @@ def test_state_after_a_failing_run_not_strict():
     assert graph.status == {"add": "done", "boom": "failed", "after_boom": "idle"}
     assert graph.counts["boom"] == {"started": 2, "finished": 0, "failed": 2}
     assert "2 with errors" in graph.status_line.value
+    assert graph.progress.text == "2 contexts, 2 with errors"  # the bar says it too
 
 
 def test_subscribing_directly_and_reset():
@@ -320,6 +321,23 @@ def test_select_and_details():
         graph.select("nope")
 
 
+@pytest.mark.parametrize("interval", [0.0, 60.0])
+def test_details_after_a_large_run_are_the_last_contexts(interval):
+    """However few batches the live view reads details from, the state after the run is exact."""
+    graph = DataFlowGraph(CALC, interval=interval)
+    graph.run([{"a": i, "b": 1} for i in range(3000)])
+    details = graph.details("double")
+    assert details["last_context"] == "2999"
+    assert details["last_inputs"] == {"add": "3000"} and details["last_outputs"] == {
+        "double": "6000"
+    }
+    assert graph.details("def:a")["last_value"] == "2999"
+    assert graph.counts["total"] == {"started": 3000, "finished": 3000, "failed": 0}
+    # a run subscribed from outside (its size unknown to the graph): every batch is read
+    run_sync(CALC, [{"a": i, "b": 2} for i in range(700)], on_events=graph.on_events)
+    assert graph.details("add")["last_outputs"] == {"add": "701"}
+
+
 def test_details_panel_follows_a_run():
     graph = DataFlowGraph(CALC)
     graph.select("total")
@@ -372,7 +390,7 @@ def test_stylesheet_uses_single_class_selectors():
     """The cytoscape.js bundled with ipycytoscape 1.3.3 ignores compound class selectors."""
     import re
 
-    from dffml_nb.nb.view import STYLE
+    from dffml_nb.nb.graph.view import STYLE
 
     for rule in STYLE:
         assert not re.search(r"\.[\w-]+\.[\w-]+", rule["selector"]), rule["selector"]

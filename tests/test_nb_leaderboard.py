@@ -13,7 +13,7 @@ pytest.importorskip("ipywidgets")
 
 from dffml_nb import Model, evaluate  # noqa: E402
 from dffml_nb.nb import Leaderboard  # noqa: E402
-from dffml_nb.nb.leaderboard import registered_models  # noqa: E402
+from dffml_nb.nb.ml.leaderboard import registered_models  # noqa: E402
 
 CANCER = load_breast_cancer(as_frame=True).frame
 FEATURES = list(CANCER.columns[:8])

@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 
 from dffml_nb.high_level import train  # noqa: E402
 from dffml_nb.model.base import Model  # noqa: E402
-from dffml_nb.nb.predictor import Predictor  # noqa: E402
+from dffml_nb.nb.ml.predictor import Predictor  # noqa: E402
 
 TRAINING = [(0, 1, 0.1, 10), (1, 3, 0.2, 20), (2, 5, 0.3, 30), (3, 7, 0.4, 40)]
 FEATURES = ["Years:int:1", "Expertise:int:1", "Trust:float:1"]
@@ -145,7 +145,7 @@ def test_classifier_prediction_is_a_label_with_its_probability():
 
 
 def test_from_a_trainer(training):
-    from dffml_nb.nb.trainer import ModelTrainer
+    from dffml_nb.nb.ml.trainer import ModelTrainer
 
     trainer = ModelTrainer(training, namespace={}, test_size=0.0, show_plots=False)
     trainer.train_button.click()

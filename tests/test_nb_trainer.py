@@ -14,9 +14,9 @@ import ipywidgets as widgets  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dffml_nb.model.base import Model  # noqa: E402
-from dffml_nb.nb.forms import HyperparameterForm  # noqa: E402
-from dffml_nb.nb.progress import Progress  # noqa: E402
-from dffml_nb.nb.trainer import ModelTrainer  # noqa: E402
+from dffml_nb.nb.ml.forms import HyperparameterForm  # noqa: E402
+from dffml_nb.nb.ml.trainer import ModelTrainer  # noqa: E402
+from dffml_nb.nb.ui.progress import Progress  # noqa: E402
 
 QUICKSTART = [
     (0, 1, 0.1, 10),
@@ -377,7 +377,7 @@ def test_progress_as_callback_loop_and_event_sink():
 
 def test_importing_the_widgets_does_not_import_matplotlib_or_sklearn():
     code = (
-        "import sys, dffml_nb.nb.trainer, dffml_nb.nb.predictor;"
+        "import sys, dffml_nb.nb.ml.trainer, dffml_nb.nb.ml.predictor;"
         "print([m for m in ('matplotlib', 'sklearn') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -387,7 +387,7 @@ def test_importing_the_widgets_does_not_import_matplotlib_or_sklearn():
 def test_figures_display_as_png_without_matplotlib_inline():
     from IPython.core.interactiveshell import InteractiveShell
 
-    from dffml_nb.nb import plots
+    from dffml_nb.nb.ml import plots
 
     shell = InteractiveShell.instance()
     try:

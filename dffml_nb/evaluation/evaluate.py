@@ -6,7 +6,7 @@ with scikit-learn's splitters: an int ``cv`` becomes a splitter through
 ``check_cv``, exactly as in ``cross_validate`` (``StratifiedKFold`` for
 classifiers, ``KFold`` otherwise). So the numbers are scikit-learn's.
 
-The steps are public for the :class:`~dffml_nb.nb.leaderboard.Leaderboard`
+The steps are public for the :class:`~dffml_nb.nb.ml.leaderboard.Leaderboard`
 widget, which reuses them: :func:`~dffml_nb.evaluation.candidates.prepare`,
 :func:`~dffml_nb.evaluation.metrics.resolve_scorers`, :func:`splitter`,
 :func:`leaderboard`.

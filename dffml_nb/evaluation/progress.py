@@ -15,7 +15,7 @@ re-implemented and ``n_jobs`` keeps working:
 when someone is watching: in a Jupyter kernel — tqdm's ipywidgets bar — or
 on a terminal), ``True`` (always a tqdm bar: text on stderr outside Jupyter),
 ``False`` (none), or a callable ``progress(done, total)`` — e.g. a
-:class:`dffml_nb.nb.progress.Progress` widget, or a function of your own.
+:class:`dffml_nb.nb.ui.progress.Progress` widget, or a function of your own.
 """
 
 from __future__ import annotations

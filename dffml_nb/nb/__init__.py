@@ -3,36 +3,28 @@
 Names load lazily so that ``import dffml_nb.nb`` stays cheap: ipywidgets load
 when a widget is first used, ipycytoscape (and pandas) when a graph is built.
 
-- :class:`DataFlowGraph` — the live graph of a dataflow (``dffml_nb.nb.graph``)
-- :class:`ModelTrainer` — train a model from a form (``dffml_nb.nb.trainer``)
-- :class:`Predictor` — predict from a form per feature (``dffml_nb.nb.predictor``)
+Rooms (imports point from the widgets down to the pure modules beside them):
+
+- ``graph/`` — the dataflow graph: ``layout`` (positions), ``svg`` (static
+  picture), ``view`` (the only ipycytoscape importer), ``live``
+  (:class:`DataFlowGraph`), ``display`` (a ``DataFlow``'s rich display)
+- ``ml/`` — the ML widgets: ``trainer`` (:class:`ModelTrainer`), ``predictor``
+  (:class:`Predictor`), ``forms``, ``plots``, ``training_data``
+- ``magics/`` — ``%dffml``: the dispatcher (``__init__``), ``flows``, ``ml``
+- ``ui/`` — small shared parts: ``progress``, ``reprs``
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dffml_nb._lazy import lazy_exports
 
 _LAZY = {
-    "DataFlowGraph": "dffml_nb.nb.graph",
-    "ModelTrainer": "dffml_nb.nb.trainer",
-    "Predictor": "dffml_nb.nb.predictor",
-    "Leaderboard": "dffml_nb.nb.leaderboard",
-    "dataflow_mimebundle": "dffml_nb.nb.display",
+    "DataFlowGraph": "dffml_nb.nb.graph.live",
+    "ModelTrainer": "dffml_nb.nb.ml.trainer",
+    "Predictor": "dffml_nb.nb.ml.predictor",
+    "Leaderboard": "dffml_nb.nb.ml.leaderboard",
+    "dataflow_mimebundle": "dffml_nb.nb.graph.display",
     "load_ipython_extension": "dffml_nb.nb.magics",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dffml_nb.nb' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)

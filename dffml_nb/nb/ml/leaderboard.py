@@ -17,7 +17,7 @@ Everything is drivable from code, which is how the tests drive it::
     board.click_cell(1, 0)        # true 1, predicted 0: board.records is those rows
     board.add("scikitknn"); board.remove("scikitgnb"); board.evaluate()
 
-The numbers come from :mod:`dffml_nb.nb.leaderboard_data` (no widget needed).
+The numbers come from :mod:`dffml_nb.nb.ml.leaderboard_data` (no widget needed).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from dffml_nb.nb import leaderboard_data as data_
-from dffml_nb.nb.progress import Progress
+from dffml_nb.nb.ml import leaderboard_data as data_
+from dffml_nb.nb.ui.progress import Progress
 
 #: records listed under the confusion matrix at most (the rest are counted)
 MAX_RECORDS = 200
@@ -304,8 +304,8 @@ class Leaderboard(widgets.VBox):
         return outcome
 
     def _details(self, outcome: data_.Outcome) -> list[widgets.Widget]:
-        from dffml_nb.nb import plots
-        from dffml_nb.nb.leaderboard_plots import residual_figure, roc_figure
+        from dffml_nb.nb.ml import plots
+        from dffml_nb.nb.ml.leaderboard_plots import residual_figure, roc_figure
 
         title = widgets.HTML()
         title.add_class("dffml-nb-details-title")

@@ -43,7 +43,7 @@ def graph_for(flow: Any) -> Any:
     """The :class:`DataFlowGraph` of ``flow`` (built on first use)."""
     graph = _GRAPHS.get(flow)
     if graph is None:
-        from dffml_nb.nb.graph import DataFlowGraph
+        from dffml_nb.nb.graph.live import DataFlowGraph
 
         graph = _GRAPHS[flow] = DataFlowGraph(flow)
     return graph
@@ -52,7 +52,7 @@ def graph_for(flow: Any) -> Any:
 def static_mimebundle(flow: Any, svg: str | None = None) -> dict[str, Any]:
     """Pictures that need no widget: SVG (as ``image/svg+xml`` and inline HTML), Mermaid, text."""
     if svg is None:
-        from dffml_nb.nb.svg import flow_svg
+        from dffml_nb.nb.graph.svg import flow_svg
 
         svg = flow_svg(flow)
     return {

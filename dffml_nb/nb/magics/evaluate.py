@@ -7,7 +7,7 @@ source (``-sources df``), and a model variable can be one of the ``-models``.
     board = %dffml evaluate -models scikitlor scikitrfc scikitgnb -model-predict target -sources df -cv 5
     tuned = %dffml tune -model scikitrfc -model-predict target -grid n_estimators=10,50,100 -sources df
 
-``evaluate`` returns a :class:`~dffml_nb.nb.leaderboard.Leaderboard` (its
+``evaluate`` returns a :class:`~dffml_nb.nb.ml.leaderboard.Leaderboard` (its
 ``results`` is the leaderboard DataFrame), ``tune`` the tuned model (its
 ``tuning`` every candidate). Each returns its value and IPython shows it, once —
 or not, when it is assigned. A progress bar shows in the cell while they run.
@@ -21,6 +21,7 @@ from IPython.core.error import UsageError
 
 from dffml_nb.cli import args as cli_args
 from dffml_nb.cli import evaluate as cli_evaluate
+from dffml_nb.nb.magics.ml import guard
 
 
 def _options(argv: list[str], command: str, known: set[str]) -> dict[str, list[str]]:
@@ -34,22 +35,12 @@ def _options(argv: list[str], command: str, known: set[str]) -> dict[str, list[s
     return options
 
 
-def _guard(command: str, work: Any) -> Any:
-    """Every mistake becomes a short message naming what is wrong, not a traceback."""
-    try:
-        return work()
-    except UsageError:
-        raise
-    except (ValueError, TypeError, LookupError, FileNotFoundError, RuntimeError) as error:
-        raise UsageError(f"%dffml {command}: {error}") from None
-
-
 def _progress(options: dict[str, list[str]]) -> Any:
     return False if cli_args.flag(options, "no-progress") else None  # None: a bar in the cell
 
 
 def evaluate(magics: Any, argv: list[str]) -> Any:
-    from dffml_nb.nb.leaderboard import Leaderboard
+    from dffml_nb.nb.ml.leaderboard import Leaderboard
 
     def work() -> Any:
         options = _options(argv, "evaluate", cli_evaluate.EVALUATE_FLAGS)
@@ -57,7 +48,7 @@ def evaluate(magics: Any, argv: list[str]) -> Any:
         models, data = arguments.pop("models"), arguments.pop("data")
         return Leaderboard(models, *data, progress=_progress(options), **arguments)
 
-    return _guard("evaluate", work)
+    return guard(magics, "evaluate", work)
 
 
 def tune(magics: Any, argv: list[str]) -> Any:
@@ -69,7 +60,7 @@ def tune(magics: Any, argv: list[str]) -> Any:
         model, grid = arguments.pop("model"), arguments.pop("grid")
         return run(model, grid, *arguments.pop("data"), progress=_progress(options), **arguments)
 
-    return _guard("tune", work)
+    return guard(magics, "tune", work)
 
 
 def register() -> None:

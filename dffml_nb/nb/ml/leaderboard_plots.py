@@ -1,8 +1,8 @@
-"""The Leaderboard's figures that :mod:`dffml_nb.nb.plots` does not have: ROC curves and residuals.
+"""The Leaderboard's figures that :mod:`dffml_nb.nb.ml.plots` does not have: ROC curves and residuals.
 
 Made like those (``matplotlib.figure.Figure``, no pyplot) and shown with
-:func:`dffml_nb.nb.plots.image`. The predicted-vs-actual scatter is
-:func:`dffml_nb.nb.plots.predicted_vs_actual` itself.
+:func:`dffml_nb.nb.ml.plots.image`. The predicted-vs-actual scatter is
+:func:`dffml_nb.nb.ml.plots.predicted_vs_actual` itself.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from dffml_nb.nb.layout import FlowLayout, LayoutEdge, LayoutNode, flow_layout
+from dffml_nb.nb.graph.layout import FlowLayout, LayoutEdge, LayoutNode, flow_layout
 
 __all__ = ["flow_svg", "layout_svg", "COLOURS"]
 

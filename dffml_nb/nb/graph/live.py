@@ -22,56 +22,15 @@ from typing import Any
 
 import ipywidgets
 
-from dffml_nb.df import DataFlow, Event, EventBatch, Input, run_sync
-from dffml_nb.nb.layout import FlowLayout, def_id, flow_layout
-from dffml_nb.nb.progress import Progress
-from dffml_nb.nb.svg import COLOURS, layout_svg
+from dffml_nb.df import DataFlow, Event, EventBatch, run_sync
+from dffml_nb.nb.graph.layout import FlowLayout, def_id, flow_layout
+from dffml_nb.nb.graph.state import STATES, RunState, context_total
+from dffml_nb.nb.graph.svg import COLOURS, layout_svg
+from dffml_nb.nb.ui.progress import Progress
 
 __all__ = ["DataFlowGraph", "STATES"]
 
-STATES = ("idle", "running", "done", "failed")
 _perf = time.perf_counter
-
-
-class _OpState:
-    """Per-operation counters and the last events, updated on every event (keep it cheap)."""
-
-    __slots__ = (
-        "started",
-        "finished",
-        "failed",
-        "inflight",
-        "last_started",
-        "last_finished",
-        "last_failed",
-        "shown",
-        "active",
-    )
-
-    def __init__(self) -> None:
-        self.started = self.finished = self.failed = self.inflight = 0
-        self.last_started: Event | None = None
-        self.last_finished: Event | None = None
-        self.last_failed: Event | None = None
-        self.shown: tuple[str, str] | None = None  # (classes, label) last pushed to the view
-        self.active = False  # started since the last push
-
-    @property
-    def state(self) -> str:
-        # failed first: with strict=False a failing operation keeps running for
-        # other contexts, and the failure is what must catch the eye
-        if self.failed:
-            return "failed"
-        if self.inflight > 0:
-            return "running"
-        if self.finished:
-            return "done"
-        return "idle"
-
-    @property
-    def runs(self) -> int:
-        # a run stopped by max_runs fails without having started
-        return max(self.started, self.finished + self.failed)
 
 
 class DataFlowGraph(ipywidgets.VBox):
@@ -87,7 +46,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self, flow: DataFlow, *, height: str | None = None, interval: float = 0.1, **kwargs: Any
     ) -> None:
         # imported here: ipycytoscape pulls in pandas, so wait until a graph is built
-        from dffml_nb.nb.view import CytoscapeView
+        from dffml_nb.nb.graph.view import CytoscapeView
 
         self.flow = flow
         self.interval = interval
@@ -116,7 +75,9 @@ class DataFlowGraph(ipywidgets.VBox):
         )
         self.add_class("dffml-dataflow-graph")
         self.selected: str | None = None
-        self._lock = threading.Lock()  # runs with async ops report from a worker thread
+        self._lock = (
+            threading.RLock()
+        )  # async runs report from a worker thread; re-entered by _push -> details
         self._loop: asyncio.AbstractEventLoop | None = _running_loop()
         self._loop_thread = threading.get_ident()
         self._timer_pending = False
@@ -135,41 +96,15 @@ class DataFlowGraph(ipywidgets.VBox):
             if node.kind == "operation":
                 self._node_of.setdefault(node.name, node.id)
         self._clear_state()
-        nodes = []
-        for node in self.geometry.nodes.values():
-            classes = (
-                "operation op-idle" if node.kind == "operation" else f"definition def-{node.role}"
-            )
-            nodes.append(
-                {
-                    "id": node.id,
-                    "label": node.label,
-                    "name": node.name,
-                    "kind": node.kind,
-                    "role": node.role,
-                    "w": node.width,
-                    "h": node.height,
-                    "x": node.x,
-                    "y": node.y,
-                    "classes": classes,
-                }
-            )
-        edges = [
-            {
-                "id": e.id,
-                "source": e.source,
-                "target": e.target,
-                "label": e.label,
-                "classes": e.kind,
-            }
-            for e in self.geometry.edges
-        ]
-        self.view.set_elements(nodes, edges)
+        self.view.set_elements(*_elements(self.geometry))
         if self.height is None:
             # a new height also makes every view resize and refit
             self.view.set_height(_box_height(self.geometry))
-        for name, node_id in self._node_of.items():
-            self._ops[name].shown = (self.view.node(node_id)["classes"], name)
+        #: (classes, label) last pushed to the view, per operation name
+        self._shown = {
+            name: (self.view.node(node_id)["classes"], name)
+            for name, node_id in self._node_of.items()
+        }
         self._show_status()
 
     def update_flow(self, flow: DataFlow) -> None:
@@ -178,7 +113,7 @@ class DataFlowGraph(ipywidgets.VBox):
             self._build(flow)
         keep = self.selected
         self.selected = None
-        if keep is not None and self._resolve(keep, missing_ok=True) is not None:
+        if keep is not None and self._find(keep) is not None:
             self.select(keep)
         else:
             self.details_panel.value = _hint()
@@ -191,13 +126,10 @@ class DataFlowGraph(ipywidgets.VBox):
     # -- run state ----------------------------------------------------------------
 
     def _clear_state(self) -> None:
-        self._ops: dict[str, _OpState] = {name: _OpState() for name in self._node_of}
+        #: the run's bookkeeping (pure Python, no widget): what the nodes show comes from here
+        self.state = RunState(self.flow)
         self._stale = False  # run state changed since the last push
         self._lit = False  # a live push showed operations running that are not in flight
-        self._contexts_started = self._contexts_finished = self._contexts_failed = 0
-        self._failed_contexts: set[str] = set()
-        self._run_started: float | None = None
-        self._run_ended: float | None = None
         self._pushed_at = 0.0
 
     def on_event(self, event: Event) -> None:
@@ -207,51 +139,19 @@ class DataFlowGraph(ipywidgets.VBox):
     def on_events(self, batch: EventBatch) -> None:
         """The subscriber: pass as ``on_events=graph.on_events`` to ``run`` / ``run_sync``.
 
-        The executor hands over events in batches (at most every ``interval``);
-        they are tallied per operation — no per-event Python work beyond the
-        tally — and pushed to the widget if ``interval`` has passed since the
-        last push (else a trailing push is scheduled on the kernel's event loop).
+        The executor hands over events in batches (at most every ``interval``,
+        or every few hundred events); :class:`RunState` tallies them, and the
+        widget is pushed to only if ``interval`` has passed since the last
+        push (else a trailing push is scheduled on the kernel's event loop).
         """
+        due = _perf() - self._pushed_at >= self.interval
         with self._lock:
-            touched = []
-            for (kind, name), count in batch.tally().items():
-                if name is None:
-                    if kind == "context_started":
-                        if self._run_started is None:
-                            self._run_started = _perf()
-                        self._contexts_started += count
-                    elif kind == "context_finished":
-                        self._contexts_finished += count
-                    continue
-                state = self._ops.get(name)
-                if state is None:  # an operation this picture does not have (flow replaced)
-                    continue
-                if kind == "operation_started":
-                    state.started += count
-                    state.inflight += count
-                    state.active = True
-                else:
-                    if kind == "operation_finished":
-                        state.finished += count
-                    else:
-                        state.failed += count
-                    state.inflight = max(0, state.inflight - count)
-                touched.append((kind, name, state))
-            failures = False
-            for kind, name, state in touched:
-                last = batch.last(kind, name)
-                if kind == "operation_started":
-                    state.last_started = last
-                elif kind == "operation_finished":
-                    state.last_finished = last
-                else:
-                    state.last_failed = last
-                    failures = True
-            if failures:  # rare: only then look at the failures one by one
-                self._failed_contexts.update(e.context for e in batch.of_kind("operation_failed"))
-                self._contexts_failed = len(self._failed_contexts)
+            # the newest events (a node's details) are read from the batches that are
+            # pushed, and from the run's last one (RunState.expected); every batch
+            # when the run's size is unknown (a run started elsewhere)
+            self.state.absorb(batch, newest=due or not self.state.expected)
             self._stale = True
-        if _perf() - self._pushed_at >= self.interval:
+        if due:
             self._push(live=True)
         elif not self._timer_pending:
             self._schedule_flush()
@@ -298,24 +198,11 @@ class DataFlowGraph(ipywidgets.VBox):
             self._pushed_at = _perf()
             self._timer_pending = False
             stale, self._stale = self._stale, False
-            changed = lit = False
-            states: dict[str, str] = {}
-            for name, state in self._ops.items():
-                node_id = self._node_of[name]
-                shown_state = state.state
-                if live and state.active and shown_state in ("idle", "done"):
-                    shown_state, lit = "running", True
-                state.active = False
-                states[name] = shown_state
-                pick = " picked" if self.selected == node_id else ""
-                shown = (f"operation op-{shown_state}{pick}", _label(name, state.runs))
-                if shown != state.shown:
-                    self.view.update_node(node_id, classes=shown[0], label=shown[1])
-                    state.shown = shown
-                    changed = True
+            states, lit = self._shown_states(live)
+            changed = self._show_nodes(states)
             self._lit = lit
             if stale and self._total:
-                done = self._contexts_finished
+                done = self.state.contexts_finished
                 self.progress(done, text=f"{done:,} of {self._total:,} contexts")
             if stale or changed:
                 self._show_status(states)
@@ -325,20 +212,42 @@ class DataFlowGraph(ipywidgets.VBox):
         if lit:
             self._schedule_flush()  # so the lit nodes settle once the run goes quiet
 
+    def _shown_states(self, live: bool) -> tuple[dict[str, str], bool]:
+        """``({operation: state to show}, whether any is lit)``; clears the "started" marks."""
+        states: dict[str, str] = {}
+        lit = False
+        for name, op_state in self.state.ops.items():
+            shown = op_state.state
+            if live and op_state.active and shown in ("idle", "done"):
+                shown, lit = "running", True
+            op_state.active = False
+            states[name] = shown
+        return states, lit
+
+    def _show_nodes(self, states: dict[str, str]) -> bool:
+        """Restyle the operation nodes whose look changed; True if any did."""
+        changed = False
+        for name, shown_state in states.items():
+            node_id = self._node_of[name]
+            pick = " picked" if self.selected == node_id else ""
+            shown = (f"operation op-{shown_state}{pick}", _label(name, self.state.ops[name].runs))
+            if shown != self._shown.get(name):
+                self.view.update_node(node_id, classes=shown[0], label=shown[1])
+                self._shown[name] = shown
+                changed = True
+        return changed
+
     def reset(self) -> None:
         """Back to idle: counts, last inputs / outputs and errors are forgotten."""
         with self._lock:
-            self._clear_state()
+            self.state.reset()
             self._stale = True
         self.flush()
 
     def settle(self) -> None:
         """Mark the run as over: nothing is running any more (cancelled tasks never report)."""
         with self._lock:
-            for state in self._ops.values():
-                state.inflight = 0
-                state.active = False
-            self._run_ended = _perf()
+            self.state.settle()
             self._stale = True
         self.flush()
 
@@ -346,8 +255,7 @@ class DataFlowGraph(ipywidgets.VBox):
         """``reset()``, then ``run_sync(flow, inputs, on_event=..., **options)``; returns its results.
 
         An ``on_event`` (every event) or ``on_events`` (batches) in ``options`` is
-        subscribed too. Errors are raised
-        after the failed node is shown.
+        subscribed too. Errors are raised after the failed node is shown.
         """
         extra = options.pop("on_events", None)
         subscriber = self.on_events
@@ -358,22 +266,25 @@ class DataFlowGraph(ipywidgets.VBox):
                 extra(batch)
 
         self.reset()
-        self._run_started = _perf()
+        self.state.run_started = _perf()  # the clock includes reading the inputs
         options.setdefault("interval", self.interval)
-        self._total = _context_count(inputs)
-        if self._total > 1:  # long work shows a progress bar; one context needs none
+        self._total = self.state.expected = context_total(inputs)
+        many = self._total > 1  # long work shows a progress bar; one context needs none
+        if many:
             self.progress.start(self._total, "starting")
-        self.progress.layout.display = "" if self._total > 1 else "none"
+        self.progress.layout.display = "" if many else "none"
         try:
             results = run_sync(self.flow, inputs, on_events=subscriber, **options)
         except BaseException as error:
-            if self._total > 1:
+            if many:
                 self.progress.fail(f"stopped: {type(error).__name__}")
             raise
         finally:
+            self.state.expected = 0  # a later run_sync(on_events=graph.on_events): size unknown
             self.settle()
-        if self._total > 1:
-            failed = sum(1 for r in results.values() if r.errors)
+        if many:
+            # counted from the events as they came, not by walking every context's results
+            failed = self.state.contexts_failed
             self.progress.finish(
                 f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else "")
             )
@@ -390,17 +301,14 @@ class DataFlowGraph(ipywidgets.VBox):
         push shows exactly this.) ``failed`` wins over the others: an operation
         that failed in any context of the run is shown failed.
         """
-        return {name: state.state for name, state in self._ops.items()}
+        return self.state.status()
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         """``{operation name: {"started": n, "finished": n, "failed": n}}``."""
-        return {
-            name: {"started": s.started, "finished": s.finished, "failed": s.failed}
-            for name, s in self._ops.items()
-        }
+        return self.state.counts()
 
-    def _resolve(self, name: str, missing_ok: bool = False) -> str | None:
+    def _find(self, name: str) -> str | None:
         """Node id for an operation name, a definition name or a node id (operations win)."""
         if name in self.geometry.nodes:
             return name
@@ -408,14 +316,18 @@ class DataFlowGraph(ipywidgets.VBox):
             return self._node_of[name]
         if def_id(name) in self.geometry.nodes:
             return def_id(name)
-        if missing_ok:
-            return None
-        ops = ", ".join(self._node_of) or "(none)"
-        defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
-        raise KeyError(f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}")
+        return None
 
-    def _name_of(self, node_id: str) -> str:
-        return self.geometry.nodes[node_id].name
+    def _resolve(self, name: str) -> str:
+        """:meth:`_find`, or a KeyError listing the graph's nodes."""
+        node_id = self._find(name)
+        if node_id is None:
+            ops = ", ".join(self._node_of) or "(none)"
+            defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
+            raise KeyError(
+                f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}"
+            )
+        return node_id
 
     def details(self, name: str) -> dict[str, Any]:
         """What clicking the node shows, as a dict.
@@ -424,81 +336,10 @@ class DataFlowGraph(ipywidgets.VBox):
         name wins: use ``"def:NAME"``) or a node id (``"op:NAME"`` / ``"def:NAME"``).
         """
         node = self.geometry.nodes[self._resolve(name)]
-        if node.kind == "operation":
-            return self._op_details(node.name)
-        return self._def_details(node.name)
-
-    def _op_details(self, name: str) -> dict[str, Any]:
-        operation = self.flow[name]
-        state = self._ops[name]
-        finished, started, failed = state.last_finished, state.last_started, state.last_failed
-        last = (
-            failed
-            if failed is not None and (finished is None or state.state == "failed")
-            else finished
-        )
-        error = failed.error if failed is not None else None
-        return {
-            "kind": "operation",
-            "name": name,
-            "signature": operation.signature,
-            "stage": operation.stage,
-            "status": state.state,
-            "counts": {
-                "started": state.started,
-                "finished": state.finished,
-                "failed": state.failed,
-            },
-            "last_context": (last or started).context if (last or started) is not None else None,
-            "last_inputs": dict(started.inputs)
-            if started is not None and started.inputs is not None
-            else None,
-            "last_outputs": dict(finished.outputs)
-            if finished is not None and finished.outputs is not None
-            else None,
-            "last_duration": last.duration if last is not None else None,
-            "error": _error_text(error) if error is not None else None,
-        }
-
-    def _def_details(self, name: str) -> dict[str, Any]:
-        definition = self.flow.definitions[name]
-        node = self.geometry.nodes[def_id(name)]
-        producers = self.flow.producers(name)
-        consumers = self.flow.consumers(name)
-        # the last value seen: produced by a producer, else read by a consumer
-        value = None
-        for operation in producers:
-            state = self._ops.get(operation.name)
-            event = state.last_finished if state else None
-            for key, out in operation.outputs.items():
-                if (
-                    event is not None
-                    and event.outputs
-                    and out.name == name
-                    and key in event.outputs
-                ):
-                    value = event.outputs[key]
-        if value is None:
-            for operation in consumers:
-                state = self._ops.get(operation.name)
-                event = state.last_started if state else None
-                for param, used in operation.inputs.items():
-                    if (
-                        event is not None
-                        and event.inputs
-                        and used.name == name
-                        and param in event.inputs
-                    ):
-                        value = event.inputs[param]
-        return {
-            "kind": "definition",
-            "name": name,
-            "primitive": definition.primitive,
-            "role": node.role,
-            "produced_by": [o.name for o in producers],
-            "consumed_by": [o.name for o in consumers],
-            "last_value": value,
-        }
+        with self._lock:
+            if node.kind == "operation":
+                return self.state.op_details(node.name)
+            return self.state.def_details(node.name, node.role)
 
     def select(self, name: str) -> dict[str, Any]:
         """Show a node's details in the panel and highlight it — exactly what a click does."""
@@ -515,10 +356,10 @@ class DataFlowGraph(ipywidgets.VBox):
         node = self.geometry.nodes[node_id]
         pick = " picked" if self.selected == node_id else ""
         if node.kind == "operation":
-            state = self._ops[node.name]
-            classes = f"operation op-{state.state}{pick}"
-            state.shown = (classes, _label(node.name, state.runs))
-            self.view.update_node(node_id, classes=classes, label=state.shown[1])
+            op_state = self.state.ops[node.name]
+            shown = (f"operation op-{op_state.state}{pick}", _label(node.name, op_state.runs))
+            self._shown[node.name] = shown
+            self.view.update_node(node_id, classes=shown[0], label=shown[1])
         else:
             self.view.update_node(node_id, classes=f"definition def-{node.role}{pick}")
 
@@ -529,13 +370,13 @@ class DataFlowGraph(ipywidgets.VBox):
 
     def svg(self) -> str:
         """A static SVG of the graph in its current state."""
-        labels = {self._node_of[n]: _label(n, s.runs) for n, s in self._ops.items()}
+        labels = {self._node_of[n]: _label(n, s.runs) for n, s in self.state.ops.items()}
         return layout_svg(self.geometry, self.status, labels, title=repr(self.flow))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         # The widget for live front ends, plus static pictures for the places that
         # cannot run widgets (GitHub, nbviewer, a notebook saved without widget state).
-        from dffml_nb.nb.display import static_mimebundle
+        from dffml_nb.nb.graph.display import static_mimebundle
 
         bundle = static_mimebundle(self.flow, svg=self.svg())
         bundle.update(super()._repr_mimebundle_(**kwargs) or {})
@@ -563,7 +404,7 @@ class DataFlowGraph(ipywidgets.VBox):
         loop.call_later(1.5, fit, True)
 
     def __repr__(self) -> str:
-        counts = {}
+        counts: dict[str, int] = {}
         for state in self.status.values():
             counts[state] = counts.get(state, 0) + 1
         shown = ", ".join(f"{n} {s}" for s, n in counts.items())
@@ -573,15 +414,30 @@ class DataFlowGraph(ipywidgets.VBox):
 # -- small HTML pieces ----------------------------------------------------------------
 
 
-def _context_count(inputs: Any) -> int:
-    """How many contexts ``inputs`` holds, as the executor reads it (0 when unknown)."""
-    if isinstance(inputs, (list, tuple)):
-        return 1 if inputs and all(isinstance(i, Input) for i in inputs) else len(inputs)
-    if isinstance(inputs, dict) and any(
-        isinstance(v, (dict, list, tuple)) for v in inputs.values()
-    ):
-        return len(inputs)
-    return 1 if inputs is not None else 0
+def _elements(geometry: FlowLayout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The view's nodes and edges (plain dicts, see CytoscapeView) for a layout, every node idle."""
+    nodes = [
+        {
+            "id": node.id,
+            "label": node.label,
+            "name": node.name,
+            "kind": node.kind,
+            "role": node.role,
+            "w": node.width,
+            "h": node.height,
+            "x": node.x,
+            "y": node.y,
+            "classes": "operation op-idle"
+            if node.kind == "operation"
+            else f"definition def-{node.role}",
+        }
+        for node in geometry.nodes.values()
+    ]
+    edges = [
+        {"id": e.id, "source": e.source, "target": e.target, "label": e.label, "classes": e.kind}
+        for e in geometry.edges
+    ]
+    return nodes, edges
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -599,13 +455,6 @@ def _box_height(geometry: FlowLayout, width: float = 900.0) -> str:
 
 def _label(name: str, runs: int) -> str:
     return f"{name} ×{runs}" if runs else name
-
-
-def _error_text(error: BaseException) -> str:
-    cause = error.__cause__ or getattr(error, "error", None)
-    if cause is not None and cause is not error:
-        return f"{type(cause).__name__}: {cause}"
-    return f"{type(error).__name__}: {error}"
 
 
 def _swatch(key: str, shape: str) -> str:
@@ -640,17 +489,18 @@ def _status_html(graph: DataFlowGraph, status: dict[str, str]) -> str:
     running = sum(1 for s in status.values() if s == "running")
     failed = sum(1 for s in status.values() if s == "failed")
     done = sum(1 for s in status.values() if s == "done")
-    started, finished = graph._contexts_started, graph._contexts_finished
-    if not started and not any(s.runs for s in graph._ops.values()):
+    state = graph.state
+    started, finished = state.contexts_started, state.contexts_finished
+    if state.idle:
         text = f"{len(status)} operations, {len(graph.flow.definitions)} definitions · idle"
     else:
         parts = [f"contexts: {finished:,} finished of {started:,} started"]
-        if graph._contexts_failed:
-            parts.append(f"{graph._contexts_failed:,} with errors")
+        if state.contexts_failed:
+            parts.append(f"{state.contexts_failed:,} with errors")
         parts.append(f"operations: {done} done, {running} running, {failed} failed")
-        if graph._run_started is not None:
-            end = graph._run_ended if graph._run_ended is not None else _perf()
-            parts.append(f"{max(0.0, end - graph._run_started):.2f} s")
+        elapsed = state.elapsed()
+        if elapsed is not None:
+            parts.append(f"{elapsed:.2f} s")
         text = " · ".join(parts)
     colour = "#b91c1c" if failed else "#374151"
     return f'<div style="font-size:12px;color:{colour}">{html.escape(text)}</div>'

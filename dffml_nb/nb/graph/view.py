@@ -25,7 +25,7 @@ from typing import Any
 import ipycytoscape
 import ipywidgets
 
-from dffml_nb.nb.svg import COLOURS, EDGE, EDGE_TEXT, FONT
+from dffml_nb.nb.graph.svg import COLOURS, EDGE, EDGE_TEXT, FONT
 
 __all__ = ["CytoscapeView", "STYLE"]
 
