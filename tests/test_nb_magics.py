@@ -449,7 +449,7 @@ def test_options_are_parsed_and_mistakes_show_the_usage(calc, capsys):
     capsys.readouterr()
     assert shell.run_line_magic("dffml", "run -h") is None
     out = capsys.readouterr().out
-    assert out.startswith("usage: %dffml run NAME [DEFINITION=VALUE ...]"), out
+    assert out.startswith("usage: %dffml run [-pool VAR] NAME [DEFINITION=VALUE ...]"), out
     assert "DEFINITION=VALUE  an input by definition name" in out
 
 
