@@ -30,7 +30,7 @@ import asyncio
 import threading
 from typing import Any
 
-import cloudpickle
+import cloudpickle  # type: ignore[import-untyped]
 from distributed import Client, as_completed, get_worker
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
@@ -103,6 +103,11 @@ class DaskPool:
         self.done: as_completed | None = None
         self.collecting = False
 
+    def _client_loop(self) -> asyncio.AbstractEventLoop:
+        """The asyncio loop under the Client's (tornado) IOLoop: where Dask is spoken to."""
+        loop: asyncio.AbstractEventLoop = getattr(self.client.loop, "asyncio_loop")  # noqa: B009
+        return loop
+
     # -- before the run ------------------------------------------------------------------
 
     def prepare(self, operation: Operation) -> Any:
@@ -130,7 +135,7 @@ class DaskPool:
         if self.lost is not None:
             raise self.lost
         loop = self.loop = asyncio.get_running_loop()
-        client_loop = self.client.loop.asyncio_loop
+        client_loop = self._client_loop()
         if client_loop is not loop and getattr(self.client, "_asynchronous", False):
             raise PoolError(
                 "this Dask Client is asynchronous and its event loop is not the one running "
@@ -292,7 +297,7 @@ class DaskPool:
         if self.client.status not in ("running", "connecting"):
             return self._connection_lost(f"the client is {self.client.status}")
         loop = asyncio.get_running_loop()
-        client_loop = self.client.loop.asyncio_loop
+        client_loop = self._client_loop()
         identity = self.client.scheduler.identity()
         try:
             if client_loop is loop:
@@ -325,14 +330,14 @@ class DaskPool:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_exception(error)
-        _threadsafe(self.client.loop.asyncio_loop, self._let_go, waiters)
+        _threadsafe(self._client_loop(), self._let_go, waiters)
 
     # -- the end ---------------------------------------------------------------------------
 
     def close(self, abort: bool) -> None:
         """The Client belongs to the caller: it stays open. Calls still out are let go."""
         if self.waiting:
-            _threadsafe(self.client.loop.asyncio_loop, self._let_go, list(self.waiting))
+            _threadsafe(self._client_loop(), self._let_go, list(self.waiting))
         if self.watchdog is not None:
             self.watchdog.cancel()
 

@@ -258,7 +258,7 @@ def run(magics: DffmlMagics, argv: list[str]) -> RunResults | None:
 def _pool(magics: DffmlMagics, name: str, variable: str) -> Any:
     """The pool held by notebook variable ``variable`` (-pool VAR)."""
     shell = magics.shell
-    namespace = shell.user_ns if shell is not None else {}
+    namespace: dict[str, Any] = shell.user_ns if shell is not None else {}
     if variable not in namespace:
         raise UsageError(
             f"%dffml run {name}: -pool {variable}: no variable {variable!r} in the notebook; "
