@@ -45,8 +45,10 @@ __all__ = ["DaskPool"]
 
 # how often (at most) the scheduler is pinged while calls are out
 _PING_EVERY = 5.0
-# calls handed over / finished within this many seconds travel together
-_BATCH_WINDOW = 0.005
+# While calls are out, calls handed over / finished within this many seconds travel
+# together: fewer, larger messages (graph updates, gathers), as Dask's own comms batch
+# theirs. A call made while none is out goes at once, so a lone call waits for nothing.
+_BATCH_WINDOW = 0.01
 
 Job = tuple[Any, dict[str, Any], int, bool]  # target, kwargs, retry, drain
 Reply = tuple["asyncio.Future[Outcome]", bool, Any]  # waiter, ok, outcome or exception
@@ -147,8 +149,9 @@ class DaskPool:
         with self.outbox_lock:
             self.outbox.append(((target, kwargs, retry, drain), waiter))
             flush, self.flush_due = not self.flush_due, True
-        if flush:  # the first call of a batch: the batch goes out a moment later
-            client_loop.call_soon_threadsafe(client_loop.call_later, _BATCH_WINDOW, self._flush)
+        if flush:  # the first call of a batch: it goes out now if the pool is idle, else soon
+            delay = _BATCH_WINDOW if self.waiting else 0.0
+            client_loop.call_soon_threadsafe(client_loop.call_later, delay, self._flush)
         self.waiting.add(waiter)
         if self.watchdog is None or self.watchdog.done():
             self.watchdog = loop.create_task(self._watch())
@@ -217,9 +220,11 @@ class DaskPool:
                     first = await done.__anext__()
                 except StopAsyncIteration:
                     return
-                if _BATCH_WINDOW:
+                batch = [first, *done.next_batch(block=False)]
+                if len(self.waiter_of) > len(batch):  # more calls out: let a few more finish
                     await asyncio.sleep(_BATCH_WINDOW)
-                await self._deliver([first, *done.next_batch(block=False)])
+                    batch += done.next_batch(block=False)
+                await self._deliver(batch)
         finally:
             self.collecting = False
 
