@@ -148,6 +148,63 @@ def overhead(client, rounds: int, contexts: int) -> dict[str, list[float]]:
     return found
 
 
+def driver_cost(rounds: int, contexts: int) -> dict[str, list[float]]:
+    """The driver's CPU per call with the scheduler and workers in processes of their own
+    (``dask scheduler`` / ``dask worker``, as on a real cluster): what limits throughput."""
+    import socket
+    import subprocess
+    import sys
+
+    from distributed import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, *sys.path])}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--no-dashboard"],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dask", "worker", address, "--nworkers", "2", "--nthreads", "1"]
+        + ["--no-dashboard"],
+        env=env,
+        **quiet,
+    )
+    flow = DataFlow(op(inc, runner="process"), op(double, runner="process"))
+    inputs = [{"x": i} for i in range(contexts)]
+    found: dict[str, list[float]] = {"driver cpu": [], "wall": [], "hand cpu": []}
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            run_sync(flow, inputs[:50], pool=client)
+
+            def hand() -> None:
+                firsts = client.map(inc, range(contexts), pure=False)
+                client.gather(client.map(double, firsts, pure=False))
+
+            for _ in range(rounds):
+                wall, cpu = timed(lambda: run_sync(flow, inputs, pool=client))
+                _, hand_cpu = timed(hand)
+                found["driver cpu"].append(cpu / (2 * contexts))
+                found["wall"].append(wall / (2 * contexts))
+                found["hand cpu"].append(hand_cpu / (2 * contexts))
+                print(
+                    f"  {2 * contexts} calls: {wall / (2 * contexts) * 1e3:.2f} ms wall, "
+                    f"{cpu / (2 * contexts) * 1e3:.3f} ms driver CPU per call (a client.map chain: "
+                    f"{hand_cpu / (2 * contexts) * 1e3:.3f} ms)"
+                )
+    finally:
+        for process in (worker, scheduler):
+            process.kill()
+            process.wait(timeout=30)
+    return found
+
+
 def process_pool_overhead(rounds: int, contexts: int) -> list[float]:
     flow = DataFlow(op(inc, runner="process"), op(double, runner="process"))
     inputs = [{"x": i} for i in range(contexts)]
@@ -183,6 +240,8 @@ def main() -> None:
         cpu = cpu_bound(client, rounds, 32)
         print(f"\n2. Overhead: {trivial} contexts x 2 trivial process operations on Dask")
         over = overhead(client, rounds, trivial)
+    print("\n3. The driver's own cost: scheduler and 2 workers in processes of their own")
+    driver = driver_cost(rounds, trivial)
     pool_call = process_pool_overhead(rounds, trivial)
     print(f"\nload average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nSummary (ratios over the rounds):")
@@ -196,6 +255,13 @@ def main() -> None:
         f"  Dask, per trivial call: {spread_low(wall_ms)} ms wall, {spread_low(cpu_ms)} ms driver CPU"
     )
     print(f"  ProcessPoolExecutor(2), per trivial call: {spread_low(pool_ms)} ms wall")
+    own = [x * 1e3 for x in driver["driver cpu"]]
+    hand = [x * 1e3 for x in driver["hand cpu"]]
+    print(
+        f"  driver CPU per call, scheduler elsewhere: {spread_low(own)} ms "
+        f"(client.map chain: {spread_low(hand)} ms) -> at most ~{1 / min(driver['driver cpu']):,.0f} "
+        "calls/s through one driver"
+    )
 
 
 if __name__ == "__main__":
