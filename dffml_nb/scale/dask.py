@@ -5,8 +5,9 @@ driver adds no round trip that a hand-written ``client.map`` would not make:
 
 - calls handed over in the same moment are submitted together, one
   ``client.map`` per operation (one graph update; the function pickled once);
-- finished calls are collected with ``as_completed`` and their results fetched
-  together, one ``client.gather`` for all that finished meanwhile.
+- finished calls are found by looking at the futures' status (no task per call)
+  and their results fetched together, one ``client.gather`` for all that
+  finished meanwhile.
 
 Results come back to the driver, where the executor links them into the flow, so
 locks, conditions, stages and events stay the driver's, exactly as without a
@@ -31,7 +32,7 @@ import threading
 from typing import Any
 
 import cloudpickle  # type: ignore[import-untyped]
-from distributed import Client, as_completed, get_worker
+from distributed import Client, get_worker
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
@@ -45,10 +46,13 @@ __all__ = ["DaskPool"]
 
 # how often (at most) the scheduler is pinged while calls are out
 _PING_EVERY = 5.0
-# While calls are out, calls handed over / finished within this many seconds travel
-# together: fewer, larger messages (graph updates, gathers), as Dask's own comms batch
-# theirs. A call made while none is out goes at once, so a lone call waits for nothing.
+# While calls are out, calls handed over within this many seconds travel together:
+# fewer, larger graph updates, as Dask's own comms batch their messages. A call made
+# while none is out goes at once, so a lone call waits for nothing.
 _BATCH_WINDOW = 0.01
+# finished calls are looked for this often: from _POLL_MIN while calls finish, backing
+# off to _POLL_MAX while none does (a long call's result waits at most that long)
+_POLL_MIN, _POLL_MAX = 0.002, 0.05
 
 Job = tuple[Any, dict[str, Any], int, bool]  # target, kwargs, retry, drain
 Reply = tuple["asyncio.Future[Outcome]", bool, Any]  # waiter, ok, outcome or exception
@@ -102,7 +106,6 @@ class DaskPool:
         self.callers: dict[tuple[int, int, bool], _Caller] = {}
         self.waiter_of: dict[Any, asyncio.Future[Outcome]] = {}  # Dask future -> waiter
         self.future_of: dict[asyncio.Future[Outcome], Any] = {}
-        self.done: as_completed | None = None
         self.collecting = False
 
     def _client_loop(self) -> asyncio.AbstractEventLoop:
@@ -181,8 +184,6 @@ class DaskPool:
             groups.setdefault(caller, []).append((kwargs, waiter))
         if not groups:
             return
-        if self.done is None:
-            self.done = as_completed(loop=self.client.loop)
         replies: list[Reply] = []
         for caller, calls in groups.items():
             try:
@@ -207,24 +208,24 @@ class DaskPool:
         for future, (_, waiter) in zip(futures, calls):
             self.waiter_of[future] = waiter
             self.future_of[waiter] = future
-        assert self.done is not None
-        self.done.update(futures)
 
     async def _collect(self) -> None:
-        """While calls are out: take every finished one, fetch their results together."""
-        done = self.done
-        assert done is not None
+        """While calls are out: take every finished one, fetch their results together.
+
+        The futures' status is read (the client updates it as the scheduler reports),
+        every ``_POLL_MIN`` seconds while calls finish, backing off to ``_POLL_MAX``
+        while none does: an attribute read per call out, and no task per call.
+        """
+        pause = _POLL_MIN
         try:
-            while True:
-                try:
-                    first = await done.__anext__()
-                except StopAsyncIteration:
-                    return
-                batch = [first, *done.next_batch(block=False)]
-                if len(self.waiter_of) > len(batch):  # more calls out: let a few more finish
-                    await asyncio.sleep(_BATCH_WINDOW)
-                    batch += done.next_batch(block=False)
-                await self._deliver(batch)
+            while self.waiter_of:
+                ready = [f for f in self.waiter_of if f.status != "pending"]
+                if ready:
+                    await self._deliver(ready)
+                    pause = _POLL_MIN
+                else:
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, _POLL_MAX)
         finally:
             self.collecting = False
 
