@@ -930,7 +930,8 @@ async def run(
     Pools: operations with ``runner="process"`` run in ``pool`` — a
     ``concurrent.futures.Executor`` or a ``dask.distributed.Client`` — or, without
     one, in a local process pool made for the run (on its first such call) and shut
-    down after it. Every rule above still holds; events come from here, and
+    down after it (``runner="thread"`` operations use the loop's own thread pool,
+    whatever ``pool`` is). Every rule above still holds; events come from here, and
     ``operation_finished`` names the ``worker``. An operation that cannot be sent
     fails before the run starts (``DataFlowError``); a pool that stops answering for
     ``pool_timeout`` seconds ends the run with ``PoolError``.
