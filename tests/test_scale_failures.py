@@ -377,3 +377,44 @@ def test_pool_error_keeps_the_results_of_finished_contexts():
     with pytest.raises(PoolError, match="is gone") as info:
         run_sync(flow, {"first": {"x": 1}, "second": {"x": 2}}, pool=Vanishing(), max_contexts=1)
     assert info.value.results == {"first": {"a": 2}}
+
+
+# -- Ctrl-C in a kernel stops the run and the run's own worker processes ----------------------
+
+
+@pytest.mark.timeout(60)
+async def test_ctrl_c_stops_a_process_pool_run_and_its_workers(monkeypatch):
+    """In a kernel, run_sync runs on a worker thread; Ctrl-C (KeyboardInterrupt in the main
+    thread) ends it at once, and the pool the run made is stopped, not left computing."""
+    import _thread
+
+    processes = []
+
+    class Recording(ProcessPoolExecutor):
+        def _spawn_process(self):  # noqa: ANN202 - CPython's hook: record each worker
+            super()._spawn_process()
+            processes.extend(p for p in self._processes.values() if p not in processes)
+
+    monkeypatch.setattr(process_pool_module, "ProcessPoolExecutor", Recording)
+
+    def press_ctrl_c() -> None:
+        for _ in range(400):  # until a worker runs a call (each takes 30 s)
+            if processes:
+                time.sleep(0.5)
+                _thread.interrupt_main()
+                return
+            time.sleep(0.05)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=press_ctrl_c, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            run_sync(DataFlow(op(pool_ops.slow, runner="process")), [{"x": 30}] * 4)
+        took = time.monotonic() - started
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert processes and took < 20, f"the run took {took:.0f} s to stop"
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive(), f"worker pid {process.pid} still runs after Ctrl-C"
