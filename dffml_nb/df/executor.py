@@ -101,6 +101,14 @@ class OutputRejected(ValueError):
 _OUTPUT_ERRORS = (OutputShapeError, OutputRejected)
 
 
+class _RemoteFailure(Exception):
+    """An operation raised on a pool's worker: its exception, the worker, the traceback text."""
+
+    def __init__(self, error: BaseException, worker: str, text: str) -> None:
+        super().__init__(error)
+        self.error, self.worker, self.text = error, worker, text
+
+
 _NEVER_WRITTEN: list[Any] = []
 
 
@@ -420,25 +428,17 @@ class _ContextRun:
                         result = await plan.func(**kwargs)
                     elif plan.remote:  # runner="process": the worker retries, not the driver
                         attempts = 0
-                        pool = run.pool
-                        assert pool is not None  # made by run() for a flow with remote ops
-                        drain = plan.function_type is GENERATOR
-                        target = run.targets[plan]
-                        ok, result, failure, worker = await pool.call(
-                            target, kwargs, plan.retry, drain
-                        )
-                        if not ok:
-                            assert failure is not None
-                            error = rebuild_error(failure)
-                            duration = _perf() - started
-                            self._failed(plan, args, error, duration, worker, failure.traceback)
-                            return
+                        result, worker = await self._call_remote(plan, kwargs)
                     else:  # runner="thread"
                         call = functools.partial(_call_collect, plan.func, kwargs)
                         result = await asyncio.get_running_loop().run_in_executor(None, call)
                     break
                 except _OUTPUT_ERRORS as error:
                     self._failed(plan, args, error, _perf() - started)
+                    return
+                except _RemoteFailure as failed:  # the operation raised on its worker
+                    duration = _perf() - started
+                    self._failed(plan, args, failed.error, duration, failed.worker, failed.text)
                     return
                 except PoolError as error:  # the pool as a whole is gone: the run stops
                     run.pool_failed(error)
@@ -466,6 +466,18 @@ class _ContextRun:
             if plan.locked:
                 run.release(plan, args)
             self._drive()
+
+    async def _call_remote(self, plan: OpPlan, kwargs: dict[str, Any]) -> tuple[Any, str]:
+        """One ``runner="process"`` call in the run's pool: ``(result, worker)``."""
+        run = self.run
+        assert run.pool is not None  # run() made it: the flow has remote operations
+        drain = plan.function_type is GENERATOR
+        outcome = await run.pool.call(run.targets[plan], kwargs, plan.retry, drain)
+        ok, result, failure, worker = outcome
+        if not ok:
+            assert failure is not None
+            raise _RemoteFailure(rebuild_error(failure), worker, failure.traceback)
+        return result, worker
 
     # -- outputs -----------------------------------------------------------
 
