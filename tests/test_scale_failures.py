@@ -190,6 +190,31 @@ def test_killed_worker_fails_only_its_call_and_other_contexts_finish(name, reque
     _check_only_the_killer_failed(results)
 
 
+@pytest.mark.slow
+def test_dask_groups_fast_calls_and_a_killed_group_fails_only_the_killer(dask_client):
+    from dffml_nb.scale.dask import DaskPool
+
+    tasks = []  # (calls, tasks) of each submission
+
+    class Counting(DaskPool):
+        def _map(self, caller, calls, size=None):
+            before = len(self.out)
+            super()._map(caller, calls, size)
+            tasks.append((len(calls), len(self.out) - before))
+
+    flow = DataFlow(op(pool_ops.crunch, runner="process"))
+    keys = [*range(20, 40), 13, *range(40, 50)]
+    contexts = {str(x): {"x": x} for x in keys}
+    results = run_sync(flow, contexts, pool=Counting(dask_client), strict=False, max_contexts=6)
+    # a fast operation, once measured, goes to Dask several calls to a task
+    assert any(calls > made for calls, made in tasks), tasks
+    assert [dict(results[str(x)]) for x in keys if x != 13] == [
+        {"crunch": x * 2} for x in keys if x != 13
+    ]
+    [error] = results["13"].errors
+    assert isinstance(error.__cause__, WorkerLost)
+
+
 def test_killed_worker_under_strict_raises_naming_operation_and_context():
     flow = DataFlow(op(pool_ops.crunch, runner="process"))
     with ProcessPoolExecutor(2) as pool, pytest.raises(OperationError) as info:

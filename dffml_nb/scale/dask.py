@@ -5,6 +5,8 @@ driver adds no round trip that a hand-written ``client.map`` would not make:
 
 - calls handed over in the same moment are submitted together, one
   ``client.map`` per operation (one graph update; the function pickled once);
+- calls of an operation measured to be quick share a task (about 20 ms of work
+  each), so Dask's cost per task is paid once for many;
 - finished calls are found by looking at the futures' status (no task per call)
   and their results fetched together, one ``client.gather`` for all that
   finished meanwhile.
@@ -20,7 +22,8 @@ a notebook work; the packages they import must be installed on the workers, and
 so must dffml_nb (the call runs through :func:`dffml_nb.df.remote.call_remote`).
 
 Failures: a call whose worker died more often than the scheduler allows
-(``distributed.scheduler.allowed-failures``) fails with ``WorkerLost``; a lost
+(``distributed.scheduler.allowed-failures``) fails with ``WorkerLost`` (calls that
+shared its task are re-run alone, one at a time, so only the one that kills fails); a lost
 scheduler (connection closed, or no answer to a ping for ``timeout`` seconds)
 ends the run with ``PoolError``.
 """
@@ -29,6 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections import deque
 from typing import Any
 
 import cloudpickle  # type: ignore[import-untyped]
@@ -53,16 +58,22 @@ _BATCH_WINDOW = 0.01
 # finished calls are looked for this often: from _POLL_MIN while calls finish, backing
 # off to _POLL_MAX while none does (a long call's result waits at most that long)
 _POLL_MIN, _POLL_MAX = 0.002, 0.05
+# Calls of an operation measured to take less than this go to Dask several to a task, up
+# to about this much work per task: Dask's cost per task (a millisecond or so, on the
+# scheduler and the worker) would dwarf them. Calls not measured yet go one to a task.
+_TASK_SECONDS = 0.02
 
 Job = tuple[Any, dict[str, Any], int, bool]  # target, kwargs, retry, drain
-Reply = tuple["asyncio.Future[Outcome]", bool, Any]  # waiter, ok, outcome or exception
+Call = tuple[dict[str, Any], Any]  # kwargs, the waiter of the call
+Reply = tuple[Any, bool, Any]  # waiter, ok, outcome or exception
 
 
 class _Caller:
-    """What Dask runs for one operation: ``caller(kwargs)`` on a worker.
+    """What Dask runs for one operation: ``caller([kwargs, ...])`` on a worker.
 
     One per (function, retry, drain), so a batch of calls of one operation is one
-    ``client.map`` and the function is serialised once per batch.
+    ``client.map`` and the function is serialised once per batch. A task runs one
+    call or several (see ``_TASK_SECONDS``), and says how long they took.
     """
 
     __slots__ = ("target", "retry", "drain", "__name__")
@@ -75,9 +86,14 @@ class _Caller:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Caller, (self.target, self.retry, self.drain))
 
-    def __call__(self, kwargs: dict[str, Any]) -> Outcome:
-        ok, value, failure, _ = call_remote(self.target, kwargs, self.retry, self.drain)
-        return ok, value, failure, get_worker().address
+    def __call__(self, calls: list[dict[str, Any]]) -> tuple[list[Outcome], float]:
+        started = time.perf_counter()
+        address = get_worker().address
+        outcomes = []
+        for kwargs in calls:
+            ok, value, failure, _ = call_remote(self.target, kwargs, self.retry, self.drain)
+            outcomes.append((ok, value, failure, address))
+        return outcomes, time.perf_counter() - started
 
 
 class DaskPool:
@@ -104,8 +120,12 @@ class DaskPool:
         self.flush_due = False
         # the client's side (its loop only): submitted calls and their collector
         self.callers: dict[tuple[int, int, bool], _Caller] = {}
-        self.waiter_of: dict[Any, asyncio.Future[Outcome]] = {}  # Dask future -> waiter
-        self.future_of: dict[asyncio.Future[Outcome], Any] = {}
+        self.out: dict[Any, tuple[_Caller, list[Call]]] = {}  # Dask future -> its calls
+        self.future_of: dict[Any, Any] = {}  # waiter -> the Dask future running its call
+        self.per_call: dict[_Caller, float] = {}  # seconds a call takes on a worker
+        # calls of a task whose worker died, re-run one at a time to find the one that kills
+        self.suspects: deque[tuple[_Caller, Call]] = deque()
+        self.probe: Any = None  # the Dask future of the suspect running now
         self.collecting = False
 
     def _client_loop(self) -> asyncio.AbstractEventLoop:
@@ -203,11 +223,20 @@ class DaskPool:
             self.collecting = True
             asyncio.ensure_future(self._collect())
 
-    def _map(self, caller: _Caller, calls: list[tuple[dict[str, Any], Any]]) -> None:
-        futures = self.client.map(caller, [kwargs for kwargs, _ in calls], pure=False)
-        for future, (_, waiter) in zip(futures, calls):
-            self.waiter_of[future] = waiter
-            self.future_of[waiter] = future
+    def _map(self, caller: _Caller, calls: list[Call], size: int | None = None) -> None:
+        """Submit ``calls`` as tasks of ``size`` calls (by default as measured fits)."""
+        if size is None:
+            per = self.per_call.get(caller)
+            size = 1 if per is None else int(_TASK_SECONDS / max(per, 1e-6))
+        size = max(1, min(size, len(calls)))
+        chunks = [calls[i : i + size] for i in range(0, len(calls), size)]
+        futures = self.client.map(
+            caller, [[kwargs for kwargs, _ in chunk] for chunk in chunks], pure=False
+        )
+        for future, chunk in zip(futures, chunks):
+            self.out[future] = (caller, chunk)
+            for _, waiter in chunk:
+                self.future_of[waiter] = future
 
     async def _collect(self) -> None:
         """While calls are out: take every finished one, fetch their results together.
@@ -218,8 +247,8 @@ class DaskPool:
         """
         pause = _POLL_MIN
         try:
-            while self.waiter_of:
-                ready = [f for f in self.waiter_of if f.status != "pending"]
+            while self.out:
+                ready = [f for f in self.out if f.status != "pending"]
                 if ready:
                     await self._deliver(ready)
                     pause = _POLL_MIN
@@ -230,8 +259,7 @@ class DaskPool:
             self.collecting = False
 
     async def _deliver(self, batch: list[Any]) -> None:
-        live = [f for f in batch if f in self.waiter_of]
-        finished = [f for f in live if f.status == "finished"]
+        finished = [f for f in batch if f.status == "finished"]
         replies: list[Reply] = []
         if finished:
             try:
@@ -239,11 +267,42 @@ class DaskPool:
             except Exception:  # noqa: BLE001 - some result was lost: fetch one by one below
                 pass
             else:
-                replies += [(self._forget(f), True, v) for f, v in zip(finished, values)]
-        for future in live:
-            if future in self.waiter_of:
-                replies.append((self._forget(future), *await self._outcome(future)))
+                for future, (outcomes, seconds) in zip(finished, values):
+                    caller, calls = self.out.pop(future)
+                    self._measured(caller, seconds / len(outcomes))
+                    replies += [(waiter, True, o) for (_, waiter), o in zip(calls, outcomes)]
+                    self._forget(future, calls)
+        for future in batch:
+            if future not in self.out:
+                continue
+            caller, calls = self.out.pop(future)
+            self._forget(future, calls)
+            ok, value = await self._outcome(future)
+            if ok:
+                outcomes, _ = value
+                replies += [(waiter, True, o) for (_, waiter), o in zip(calls, outcomes)]
+            elif isinstance(value, WorkerLost) and len(calls) > 1:
+                # Which of these calls killed its worker? Each goes again alone, one after
+                # another: two at once could share a worker, and Dask would blame both.
+                self.per_call.pop(caller, None)
+                self.suspects.extend((caller, call) for call in calls)
+            else:
+                replies += [(waiter, False, value) for _, waiter in calls]
+        if self.probe is not None and self.probe not in self.out:
+            self.probe = None  # the last suspect is done
+        self._next_suspect()
         self._reply(replies)
+
+    def _next_suspect(self) -> None:
+        while self.probe is None and self.suspects:
+            caller, (kwargs, waiter) = self.suspects.popleft()
+            if not waiter.done():
+                self._map(caller, [(kwargs, waiter)], size=1)
+                self.probe = self.future_of[waiter]
+
+    def _measured(self, caller: _Caller, seconds: float) -> None:
+        before = self.per_call.get(caller)
+        self.per_call[caller] = seconds if before is None else 0.7 * before + 0.3 * seconds
 
     async def _outcome(self, future: Any) -> tuple[bool, Any]:
         try:
@@ -263,18 +322,21 @@ class DaskPool:
                 f"{describe_error(error)}"
             )
 
-    def _forget(self, future: Any) -> asyncio.Future[Outcome]:
-        waiter = self.waiter_of.pop(future)
-        self.future_of.pop(waiter, None)
-        return waiter
+    def _forget(self, future: Any, calls: list[Call]) -> None:
+        for _, waiter in calls:
+            if self.future_of.get(waiter) is future:
+                del self.future_of[waiter]
 
-    def _let_go(self, waiters: list[asyncio.Future[Outcome]]) -> None:
-        """Calls nobody waits for any more: cancel them on the cluster."""
+    def _let_go(self, waiters: list[Any]) -> None:
+        """Calls nobody waits for any more: cancel their tasks once no call of them is wanted."""
         futures = []
         for waiter in waiters:
             future = self.future_of.pop(waiter, None)
-            if future is not None:
-                self.waiter_of.pop(future, None)
+            entry = self.out.get(future) if future is not None else None
+            if entry is None:
+                continue
+            if all(w.done() or w is waiter for _, w in entry[1]):
+                del self.out[future]
                 futures.append(future)
         if futures:
             asyncio.ensure_future(self.client.cancel(futures))
