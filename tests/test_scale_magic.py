@@ -108,3 +108,37 @@ def test_an_operation_the_pool_cannot_take_is_reported_in_one_message(shell, cap
     assert "%dffml run locked: 1 operation(s) with runner='process' cannot run" in err
     assert "operation 'inner' cannot be sent" in err and "Traceback" not in err
     shell.user_ns.pop("locked", None)
+
+
+# -- run_records over a pool: each record one context, its process calls on the pool --------
+
+
+@pytest.mark.parametrize("name", ["process-pool", pytest.param("dask", marks=pytest.mark.slow)])
+def test_run_records_runs_process_operations_in_the_pool(name):
+    import os
+
+    import pandas as pd
+    import pool_ops
+    from pool_support import engine
+
+    from dffml_nb import DataFlow, op, run_records
+
+    frame = pd.DataFrame({"x": [1, 2, 3, 4]}, index=["a", "b", "c", "d"])
+    with engine(name) as made:
+        flow = DataFlow(op(pool_ops.where, runner="process"), op(pool_ops.scale, runner="process"))
+        out = run_records(flow, frame, pool=made.pool)
+    assert out["scale"].tolist() == [3, 6, 9, 12] and list(out.index) == ["a", "b", "c", "d"]
+    assert os.getpid() not in set(out["where"])  # the calls ran in other processes
+
+
+def test_sources_and_pool_together_in_the_magic(shell):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    shell.user_ns["frame"] = pd.DataFrame({"x": [1, 2]})
+    with ThreadPoolExecutor(1, thread_name_prefix="records-pool") as pool:
+        shell.user_ns["pool"] = pool
+        out = shell.run_line_magic("dffml", "run scaled -sources frame -pool pool")
+    assert all("RECORDS-POOL" in text for text in out["shout"])
+    shell.user_ns.pop("frame", None)
