@@ -185,6 +185,7 @@ def driver_cost(rounds: int, contexts: int) -> dict[str, list[float]]:
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)]
         + ["--no-dashboard"],
+        env=env,  # the scheduler reads the task graph: it imports what it names, like workers
         **quiet,
     )
     worker = subprocess.Popen(
