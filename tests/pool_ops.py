@@ -268,3 +268,9 @@ def slow(x: int) -> int:
 def where(x: int) -> int:
     """The worker's pid: which process ran the call."""
     return os.getpid()
+
+
+@op
+def refuse(x: int) -> int:
+    """Fails at once (beside ``slow``, which takes ``x`` seconds on the same input)."""
+    raise ValueError("refused at once")

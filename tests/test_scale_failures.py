@@ -296,6 +296,31 @@ async def test_asynchronous_dask_client_on_its_loop(dask_client):
 
 
 @pytest.mark.slow
+async def test_a_run_let_go_cancels_its_calls_on_the_cluster(dask_client):
+    flow = DataFlow(op(pool_ops.slow, runner="process"))
+    async for name, _ in run(flow, {"long": {"x": 30}, "quick": {"x": 0}}, pool=dask_client):
+        assert name == "quick"
+        break  # the caller stops reading: the run is abandoned, its calls let go
+    for _ in range(100):  # the 30 s call was cancelled: the workers soon hold nothing
+        if not any(dask_client.processing().values()):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(dask_client.processing().values()), dask_client.processing()
+
+
+@pytest.mark.slow
+def test_a_failed_context_cancels_its_other_calls_on_the_cluster(dask_client):
+    flow = DataFlow(op(pool_ops.slow, runner="process"), op(pool_ops.refuse, runner="process"))
+    with pytest.raises(OperationError, match="refused at once"):
+        run_sync(flow, {"c": {"x": 30}}, pool=dask_client)  # slow(30) and refuse(30) at once
+    for _ in range(100):  # the context stopped: its 30 s call was cancelled on the cluster
+        if not any(dask_client.processing().values()):
+            break
+        time.sleep(0.1)
+    assert not any(dask_client.processing().values()), dask_client.processing()
+
+
+@pytest.mark.slow
 def test_closed_dask_client_is_refused_before_the_run(dask_client):
     from distributed import Client
 

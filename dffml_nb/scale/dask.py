@@ -180,9 +180,8 @@ class DaskPool:
             self.watchdog = loop.create_task(self._watch())
         try:
             return await waiter
-        except asyncio.CancelledError:
-            if not waiter.cancelled():  # the run let go of the call: so does Dask
-                _threadsafe(client_loop, self._let_go, [waiter])
+        except asyncio.CancelledError:  # the run let go of the call: so does Dask
+            _threadsafe(client_loop, self._let_go, [waiter])
             raise
         finally:
             self.waiting.discard(waiter)
