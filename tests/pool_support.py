@@ -54,7 +54,7 @@ def local_cluster(config: dict[str, Any] | None = None) -> Iterator[Any]:
 
     with dask.config.set(config or {}):
         cluster = LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address="127.0.0.1:0"
         )
     client = Client(cluster)
     try:
