@@ -11,6 +11,7 @@ from typing import Any
 from dffml_nb._lazy import lazy_exports
 from dffml_nb._version import __version__ as __version__
 from dffml_nb.df.display import set_mimebundle_hook
+from dffml_nb.df.pool import register_pool_adapter
 
 # public name -> module that defines it; resolved lazily by __getattr__
 _LAZY = {
@@ -61,6 +62,18 @@ def _dataflow_mimebundle(flow: Any) -> Any:
 # hook to the notebook layer, so a DataFlow shows as its graph without %load_ext.
 # (Cheap: dffml_nb.df loads its names on first use.)
 set_mimebundle_hook(_dataflow_mimebundle)
+
+
+def _dask_pool(client: Any, timeout: float) -> Any:
+    """``pool=`` a dask.distributed.Client: the scale layer's adapter, loaded on first use."""
+    from dffml_nb.scale.dask import DaskPool
+
+    return DaskPool(client, timeout)
+
+
+# Likewise the core runs ``runner="process"`` operations on any pool through one small
+# protocol (dffml_nb.df.pool); the Dask adapter lives in the scale layer, above it.
+register_pool_adapter("distributed.", _dask_pool)
 
 
 def load_ipython_extension(ipython: Any) -> None:

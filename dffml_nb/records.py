@@ -41,6 +41,7 @@ def run_records(
     columnar: bool = False,
     on_event: Callable[..., Any] | None = None,
     on_events: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> RecordList | pd.DataFrame:
     """Run ``flow`` over every record of ``data``; the results become new features.
 
@@ -68,6 +69,8 @@ def run_records(
     runs the flow once with whole columns (pandas Series) as inputs: every result
     must be a column of the same length. ``on_event`` receives the run's events
     (``on_events``: in batches, the cheap form a live graph or progress bar takes).
+    ``pool``: where the flow's ``runner="process"`` operations run (a
+    ``concurrent.futures.Executor`` or a ``dask.distributed.Client``; see ``run``).
 
     >>> @op
     ... def bonus(Salary: float) -> float:
@@ -93,6 +96,8 @@ def run_records(
         options["on_event"] = on_event
     if on_events is not None:
         options["on_events"] = on_events
+    if pool is not None:
+        options["pool"] = pool
     sources = [open_source(item) for item in _groups(data)]
     if update:
         _check_writable(sources)

@@ -61,6 +61,8 @@ REJECTING = {
     "asyncgen": DataFlow(asyncgen_negate),
     "thread": DataFlow(thread_negate),
     "inline downstream of async": DataFlow(async_source, inline_after_async),
+    # in another process (a local process pool): the output is validated here, on the driver
+    "process": DataFlow(op(inline_negate, runner="process")),
 }
 
 
@@ -316,7 +318,11 @@ def broken_progress(batch) -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("operation", [inline_double, async_double], ids=["inline", "async"])
+@pytest.mark.parametrize(
+    "operation",
+    [inline_double, async_double, op(inline_double, runner="process")],
+    ids=["inline", "async", "process"],
+)
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "not strict"])
 @pytest.mark.parametrize(
     "subscribe",

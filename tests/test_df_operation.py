@@ -118,7 +118,7 @@ def test_context_parameter_is_not_an_input():
     "kwargs, message",
     [
         ({"stage": "later"}, "stage must be one of"),
-        ({"runner": "process"}, "runner must be one of"),
+        ({"runner": "processes"}, "runner must be one of"),
         ({"retry": -1}, "retry must be"),
         ({"expand": ["nope"]}, "expand names ['nope']"),
         ({"inputs": {"zzz": Definition("z", int)}}, "input 'zzz' is not a parameter"),

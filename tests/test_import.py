@@ -19,6 +19,10 @@ HEAVY = (
     "pandas",
     "numpy",
     "skops",
+    # scale-out: Dask loads only when a Client is passed as pool=
+    "dask",
+    "distributed",
+    "cloudpickle",
 )
 
 
@@ -34,6 +38,20 @@ def test_import_dffml_nb_is_light():
 
 def test_dataflow_core_is_standard_library_only():
     assert _loaded_after("import dffml_nb.df; from dffml_nb import DataFlow, op, run_sync") == []
+
+
+def test_a_run_on_a_process_pool_imports_no_dask():
+    """pool= support lives behind a protocol: only a Dask Client loads the Dask adapter."""
+    probe = (
+        "from dffml_nb.df import DataFlow, op, run_sync\n"
+        "from dffml_nb.examples.calc import parse_line\n"
+        "flow = DataFlow(op(parse_line, runner='process'))\n"
+        "if __name__ == '__main__':\n"
+        "    assert run_sync(flow, {'c': {'calc_string': 'add 1 and 2'}})['c']['numbers'] == [1, 2]\n"
+        "    import sys; print(','.join(m for m in ('dask', 'distributed') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
 
 
 def test_lazy_names_resolve():

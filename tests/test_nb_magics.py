@@ -453,6 +453,7 @@ def test_options_are_parsed_and_mistakes_show_the_usage(calc, capsys):
     assert out.startswith("usage: %dffml run [-sources VAR [VAR ...]] [-record-def DEF]"), out
     assert "NAME [DEFINITION=VALUE ...]" in out and "-sources VAR [VAR ...]" in out
     assert re.search(r"DEFINITION=VALUE +an input by definition name", out), out
+    assert "-pool VAR" in out
 
 
 # -- writing files: one-line errors ---------------------------------------------------------

@@ -253,6 +253,16 @@ def check_evaluate(nb: Any) -> None:
     assert sum(text.startswith("Leaderboard(") for _, text in widgets(nb)) == 2
 
 
+def check_scale(nb: Any) -> None:
+    # tests/test_scale_notebook.py reads the kernel's graph, cluster and results
+    assert "Dask dashboard: http://127.0.0.1:" in cell_text(nb, "from dask.distributed import")
+    ran = cell_text(nb, "started = time.perf_counter()\nresults = graph.run(inputs, pool=client)")
+    assert "same results as inline: True" in ran and "'done'" in ran
+    assert "last call on tcp://" in cell_text(nb, 'details = graph.select("count_primes")')
+    assert "Remote traceback" in cell_text(nb, '@op(runner="process")\ndef checked_sqrt(')
+    assert "cluster: closed" in cell_text(nb, "client.close()")
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "01_quickstart.ipynb": check_quickstart,
     "02_dataflows.ipynb": check_dataflows,
@@ -261,6 +271,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
     "07_datasets.ipynb": check_datasets,
+    "08_scale.ipynb": check_scale,
     "09_serve.ipynb": check_serve,
     "11_evaluate.ipynb": check_evaluate,
 }

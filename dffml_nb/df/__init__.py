@@ -25,7 +25,7 @@ globals().pop("events", None)
 if TYPE_CHECKING:
     from dffml_nb.df.context import Context
     from dffml_nb.df.dataflow import DataFlow
-    from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
+    from dffml_nb.df.errors import DataFlowError, OperationError, PoolError, SubscriberError
     from dffml_nb.df.events import KINDS as EVENT_KINDS
     from dffml_nb.df.events import Event, EventBatch
     from dffml_nb.df.executor import Results, events, run, run_sync
@@ -42,6 +42,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DataFlow": ("dffml_nb.df.dataflow", "DataFlow"),
     "DataFlowError": ("dffml_nb.df.errors", "DataFlowError"),
     "OperationError": ("dffml_nb.df.errors", "OperationError"),
+    "PoolError": ("dffml_nb.df.errors", "PoolError"),
     "SubscriberError": ("dffml_nb.df.errors", "SubscriberError"),
     "EVENT_KINDS": ("dffml_nb.df.events", "KINDS"),
     "Event": ("dffml_nb.df.events", "Event"),
@@ -81,6 +82,7 @@ __all__ = [
     "NO_DEFAULT",
     "Operation",
     "OperationError",
+    "PoolError",
     "Results",
     "SubscriberError",
     "UNSET",

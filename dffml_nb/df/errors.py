@@ -22,6 +22,8 @@ class OperationError(RuntimeError):
 
     Raised ``from`` the original exception. ``results`` holds the results of
     every context that finished before the failure, so nothing finished is lost.
+    For a call that ran in a pool, ``worker`` names the worker and
+    ``remote_traceback`` holds the traceback's text from there (it ends the message).
     """
 
     def __init__(
@@ -37,6 +39,8 @@ class OperationError(RuntimeError):
         self.inputs = dict(inputs or {})
         self.error = error
         self.results: dict[str, Any] = {}
+        self.worker: str | None = None
+        self.remote_traceback: str | None = None
         if message is None:
             shown = ", ".join(f"{k}={safe_repr(v)}" for k, v in self.inputs.items())
             failure = describe_error(error) if error is not None else "unknown error"
@@ -48,6 +52,27 @@ class OperationError(RuntimeError):
 
     def __reduce__(self) -> tuple[Any, ...]:  # keep picklable despite the custom signature
         return (OperationError, (self.operation, self.context, self.inputs, None, str(self)))
+
+    def ran_on(self, worker: str, remote_traceback: str | None) -> None:
+        """Name the worker the call ran on; a remote traceback's text ends the message."""
+        self.worker = worker
+        self.remote_traceback = remote_traceback
+        message = f"{self.args[0]} (on worker {worker})"
+        if remote_traceback:
+            message += f"\nRemote traceback:\n{remote_traceback.rstrip()}"
+        self.args = (message,)
+
+
+class PoolError(RuntimeError):
+    """The pool of a run failed as a whole (a Dask scheduler lost or not answering, an
+    executor shut down or broken beyond repair): the run stops, whatever ``strict`` says.
+
+    ``results`` holds the results of every context that finished before.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.results: dict[str, Any] = {}
 
 
 class SubscriberError(RuntimeError):

@@ -28,6 +28,8 @@ class Event:
 
     ``inputs`` / ``outputs`` map parameter / output names to short reprs;
     ``duration`` is in seconds; ``results`` is set on ``context_finished``.
+    ``worker`` names where an operation ran when it ran in a pool (``"pid 1234"``,
+    a Dask worker's address), on ``operation_finished`` / ``operation_failed``.
     ``inner`` is set on an event of a subflow (``flow.as_op()``, ``dffml.dataflow.run``)
     heard by the outer run: the outer operation running it; ``context`` is then the
     outer context and ``operation`` the subflow's operation.
@@ -42,11 +44,13 @@ class Event:
     error: BaseException | None = None
     results: dict[str, Any] | None = None
     inner: str | None = None
+    worker: str | None = None
 
     def __repr__(self) -> str:
         # the values are user data: shown short, and a broken repr never raises
         shown = [f"{self.kind!r}", f"context={self.context!r}"]
-        for name in ("operation", "duration", "inputs", "outputs", "error", "results", "inner"):
+        shown_fields = ("operation", "duration", "inputs", "outputs", "error", "results")
+        for name in (*shown_fields, "inner", "worker"):
             value = getattr(self, name)
             if value is not None:
                 shown.append(f"{name}={short_repr(value)}")
@@ -67,6 +71,7 @@ def make_event(
     error: BaseException | None = None,
     results: dict[str, Any] | None = None,
     inner: str | None = None,
+    worker: str | None = None,
 ) -> Event:
     """``Event(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (3x faster)."""
     event = _new(Event)
@@ -80,6 +85,7 @@ def make_event(
     s[6](event, error)
     s[7](event, results)
     s[8](event, inner)
+    s[9](event, worker)
     return event
 
 
@@ -94,8 +100,8 @@ def make_event(
 # ``plan`` is the executor's compiled operation (it has ``name``, ``params``,
 # ``single``, ``single_key``, ``is_output``); ``payload`` is the argument Inputs
 # (started), the result (finished) or both (``operation_ran``: an inline call, started
-# and finished with nothing in between); ``extra`` is the OperationError (failed) or
-# the results (context_finished).
+# and finished with nothing in between); ``extra`` is the OperationError (failed), the
+# results (context_finished) or the worker that ran the call (finished, in a pool).
 
 RawEvent = tuple[str, str, "str | None", "float | None", Any, Any, Any]
 _RAN = "operation_ran"
@@ -109,8 +115,10 @@ def operation_started(context: str, plan: Any, args: tuple[Any, ...]) -> RawEven
     return ("operation_started", context, plan.name, None, plan, args, None)
 
 
-def operation_finished(context: str, plan: Any, duration: float, result: Any) -> RawEvent:
-    return ("operation_finished", context, plan.name, duration, plan, result, None)
+def operation_finished(
+    context: str, plan: Any, duration: float, result: Any, worker: str | None = None
+) -> RawEvent:
+    return ("operation_finished", context, plan.name, duration, plan, result, worker)
 
 
 def operation_ran(
@@ -173,15 +181,25 @@ def materialize(raw: RawEvent) -> Event:
         inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
         return make_event(kind, context, operation, inputs=inputs)
     if kind == "operation_finished":
-        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
+        outputs = _short_outputs(plan, payload)
+        return make_event(kind, context, operation, duration, outputs=outputs, worker=extra)
     if kind == "operation_failed":
-        return make_event(kind, context, operation, duration, error=extra)
+        worker = getattr(extra, "worker", None)
+        return make_event(kind, context, operation, duration, error=extra, worker=worker)
     if kind == "context_finished":
         return make_event(kind, context, results=extra)
     if kind == _INNER:
         e = payload
         return make_event(
-            e.kind, context, e.operation, e.duration, e.inputs, e.outputs, e.error, inner=extra
+            e.kind,
+            context,
+            e.operation,
+            e.duration,
+            e.inputs,
+            e.outputs,
+            e.error,
+            inner=extra,
+            worker=e.worker,
         )
     return make_event(kind, context)
 

@@ -4,7 +4,8 @@ Each context keeps, per operation, the inputs seen so far for each parameter.
 When an input arrives only the *new* combinations (those that include it) are
 dispatched, so every combination runs exactly once and the cost of an arrival
 is the number of new runs, not the size of the context. Sync operations run
-inline; coroutines, async generators and ``runner="thread"`` become tasks.
+inline; coroutines, async generators, ``runner="thread"`` and ``runner="process"``
+(sent to the run's pool, see :mod:`dffml_nb.df.pool`) become tasks.
 A context whose operations are all inline finishes without touching the event
 loop, which is what makes ``run_sync`` fast and loop-agnostic.
 """
@@ -19,6 +20,7 @@ import inspect
 import itertools
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
@@ -26,7 +28,7 @@ from typing import Any
 from dffml_nb.df.compiled import fast_plan
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
-from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
+from dffml_nb.df.errors import DataFlowError, OperationError, PoolError, SubscriberError
 from dffml_nb.df.events import (
     Event,
     EventBatch,
@@ -42,6 +44,8 @@ from dffml_nb.df.inputs import input_sets, parse_input_set
 from dffml_nb.df.lineage import Repeats
 from dffml_nb.df.operation import FunctionType
 from dffml_nb.df.plan import OpPlan, Plan, Stage, plan_of
+from dffml_nb.df.pool import DEFAULT_POOL_TIMEOUT, Pool, as_pool
+from dffml_nb.df.remote import rebuild_error
 from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
 
@@ -96,6 +100,14 @@ class OutputRejected(ValueError):
 
 # what an operation's outputs can fail with: reported as that operation's failure
 _OUTPUT_ERRORS = (OutputShapeError, OutputRejected)
+
+
+class _RemoteFailure(Exception):
+    """An operation raised on a pool's worker: its exception, the worker, the traceback text."""
+
+    def __init__(self, error: BaseException, worker: str, text: str) -> None:
+        super().__init__(error)
+        self.error, self.worker, self.text = error, worker, text
 
 
 _NEVER_WRITTEN: list[Any] = []
@@ -407,6 +419,7 @@ class _ContextRun:
             attempts = plan.retry
             yielded = False
             result: Any = None
+            worker: str | None = None
             while True:
                 try:
                     if plan.function_type is ASYNC_GENERATOR:
@@ -416,12 +429,22 @@ class _ContextRun:
                             self._drive()
                     elif plan.function_type is COROUTINE:
                         result = await plan.func(**kwargs)
+                    elif plan.remote:  # runner="process": the worker retries, not the driver
+                        attempts = 0
+                        result, worker = await self._call_remote(plan, kwargs)
                     else:  # runner="thread"
                         call = functools.partial(_call_collect, plan.func, kwargs)
                         result = await asyncio.get_running_loop().run_in_executor(None, call)
                     break
                 except _OUTPUT_ERRORS as error:
                     self._failed(plan, args, error, _perf() - started)
+                    return
+                except _RemoteFailure as failed:  # the operation raised on its worker
+                    duration = _perf() - started
+                    self._failed(plan, args, failed.error, duration, failed.worker, failed.text)
+                    return
+                except PoolError as error:  # the pool as a whole is gone: the run stops
+                    run.pool_failed(error)
                     return
                 except Exception as error:  # noqa: BLE001
                     if attempts and not yielded:
@@ -436,16 +459,28 @@ class _ContextRun:
                 elif plan.function_type is not ASYNC_GENERATOR:
                     self._outputs(plan, args, result)
             except _OUTPUT_ERRORS as error:
-                self._failed(plan, args, error, _perf() - started)
+                self._failed(plan, args, error, _perf() - started, worker)
                 return
             if on_event:
-                run.record(operation_finished(self.name, plan, _perf() - started, result))
+                run.record(operation_finished(self.name, plan, _perf() - started, result, worker))
                 run.soon()
         finally:
             self.inflight -= 1
             if plan.locked:
                 run.release(plan, args)
             self._drive()
+
+    async def _call_remote(self, plan: OpPlan, kwargs: dict[str, Any]) -> tuple[Any, str]:
+        """One ``runner="process"`` call in the run's pool: ``(result, worker)``."""
+        run = self.run
+        assert run.pool is not None  # run() made it: the flow has remote operations
+        drain = plan.function_type is GENERATOR
+        outcome = await run.pool.call(run.targets[plan], kwargs, plan.retry, drain)
+        ok, result, failure, worker = outcome
+        if not ok:
+            assert failure is not None
+            raise _RemoteFailure(rebuild_error(failure), worker, failure.traceback)
+        return result, worker
 
     # -- outputs -----------------------------------------------------------
 
@@ -521,11 +556,19 @@ class _ContextRun:
     # -- failures and the end ----------------------------------------------
 
     def _failed(
-        self, plan: OpPlan, args: Args, error: BaseException, duration: float | None
+        self,
+        plan: OpPlan,
+        args: Args,
+        error: BaseException,
+        duration: float | None,
+        worker: str | None = None,
+        remote_traceback: str | None = None,
     ) -> None:
         values = {p: a.value for p, a in zip(plan.params, args)}
         failure = OperationError(plan.name, self.name, values, error)
         failure.__cause__ = error
+        if worker is not None:
+            failure.ran_on(worker, remote_traceback)
         run = self.run
         if run.listening:
             run.record(operation_failed(self.name, plan, duration, failure))
@@ -659,12 +702,58 @@ class _Run:
         self.stop = _STOP.get() or _NEVER_STOPPED
         self.active: set[_ContextRun] = set()
         self.done: deque[tuple[str, Results]] = deque()
-        self.failure: OperationError | SubscriberError | None = None
+        self.failure: OperationError | SubscriberError | PoolError | None = None
         self.waiter: asyncio.Future[None] | None = None
         self.busy: set[int] = set()
         self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, Args]]] = {}
         self.finished = 0
         self.started = 0
+        #: where runner="process" operations run, and what is sent for each (see open_pool)
+        self.pool: Pool | None = None
+        self.targets: dict[OpPlan, Any] = {}
+
+    def open_pool(self, pool: Any, timeout: float) -> None:
+        """Before any context starts: the pool for this run's remote operations, and each
+        remote operation checked to be sendable (every problem named at once)."""
+        remote = self.plan.remote
+        if not remote:
+            if pool is not None:
+                warnings.warn(
+                    "pool= was given but no operation of this flow has runner='process', so "
+                    "everything runs in this process; mark the CPU-heavy operations "
+                    "@op(runner='process') to run them in the pool",
+                    stacklevel=4,
+                )
+            return
+        adapted = as_pool(pool, timeout)
+        problems = []
+        for plan in remote:
+            if plan.ctx_params:
+                problems.append(
+                    f"operation {plan.name!r} takes the running Context (parameter "
+                    f"{plan.ctx_params[0]!r}), which cannot leave this process: give it "
+                    "runner='inline' or 'thread', or pass it the inputs it needs"
+                )
+                continue
+            try:
+                self.targets[plan] = adapted.prepare(plan.op)
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            adapted.close(abort=True)
+            raise DataFlowError(
+                f"{len(problems)} operation(s) with runner='process' cannot run in "
+                f"{adapted.description}:",
+                problems,
+            )
+        self.pool = adapted
+
+    def pool_failed(self, error: PoolError) -> None:
+        """The pool is gone (a Dask scheduler lost): the run stops with ``error``."""
+        if self.failure is None:
+            self.failure = error
+        self.cancel()
+        self.wake()
 
     def _record_now(self, raw: RawEvent) -> None:
         """With a per-event subscriber: keep the event and deliver it at once."""
@@ -760,8 +849,11 @@ class _Run:
 
     def close(self) -> None:
         """The run is over (or abandoned): stop what still runs, deliver the last events."""
+        aborted = bool(self.active) or self.failure is not None
         if self.active:
             self.cancel()
+        if self.pool is not None:
+            self.pool.close(abort=aborted)
         if self.timer is not None:
             self.timer.cancel()
         if self.buffer:
@@ -836,6 +928,8 @@ async def run(
     max_runs: int = 100_000,
     on_events: Callable[[EventBatch], Any] | None = None,
     interval: float = 0.1,
+    pool: Any = None,
+    pool_timeout: float = DEFAULT_POOL_TIMEOUT,
 ) -> AsyncIterator[tuple[str, Results]]:
     """Run ``dataflow``; yield ``(context_name, results)`` as each context finishes.
 
@@ -849,12 +943,22 @@ async def run(
     ``on_events(batch)`` gets them as an :class:`EventBatch` at most every
     ``interval`` seconds (and when the run ends) — the cheap way for high-rate
     subscribers such as progress bars and live graphs.
+
+    Pools: operations with ``runner="process"`` run in ``pool`` — a
+    ``concurrent.futures.Executor`` or a ``dask.distributed.Client`` — or, without
+    one, in a local process pool made for the run (on its first such call) and shut
+    down after it (``runner="thread"`` operations use the loop's own thread pool,
+    whatever ``pool`` is). Every rule above still holds; events come from here, and
+    ``operation_finished`` names the ``worker``. An operation that cannot be sent
+    fails before the run starts (``DataFlowError``); a pool that stops answering for
+    ``pool_timeout`` seconds ends the run with ``PoolError``.
     """
     state = _Run(plan_of(dataflow), strict, on_event, max_runs, on_events, interval)
     sets = input_sets(inputs)
     exhausted = False
     done = state.done
     try:
+        state.open_pool(pool, pool_timeout)
         while True:
             if not exhausted:
                 exhausted = state.start_more(sets, max_contexts)
@@ -931,7 +1035,7 @@ def run_sync(dataflow: DataFlow, inputs: Any = None, **options: Any) -> dict[str
             _run_in_thread(main(), stop)
         else:
             asyncio.run(main())
-    except (OperationError, SubscriberError) as error:
+    except (OperationError, SubscriberError, PoolError) as error:
         error.results = collected
         raise
     return collected

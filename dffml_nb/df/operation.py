@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["UNSET", "FunctionType", "Operation", "RUNNERS", "SETTINGS", "STAGES", "Settings", "op"]
 
 STAGES = ("processing", "cleanup", "output")
-RUNNERS = ("inline", "thread")
+#: how a plain function is called: in the executor's loop ("inline", the default), in a
+#: thread ("thread", for blocking I/O) or in another process ("process", for CPU-bound
+#: Python: the run's ``pool=``, or a process pool made for the run)
+RUNNERS = ("inline", "thread", "process")
 
 
 class _Unset:
@@ -143,6 +146,15 @@ class Operation:
             raise ValueError(f"{where}: stage must be one of {STAGES}, got {self.stage!r}")
         if self.runner not in RUNNERS:
             raise ValueError(f"{where}: runner must be one of {RUNNERS}, got {self.runner!r}")
+        if self.runner == "process" and self.function_type in (
+            FunctionType.COROUTINE,
+            FunctionType.ASYNC_GENERATOR,
+        ):
+            raise ValueError(
+                f"{where}: runner='process' runs plain functions and generators in another "
+                f"process, but {self.name} is async; async operations run on the event loop "
+                "(leave runner unset), or make it a plain function"
+            )
         if not isinstance(self.retry, int) or isinstance(self.retry, bool) or self.retry < 0:
             raise ValueError(f"{where}: retry must be a whole number >= 0, got {self.retry!r}")
         unknown = self.expand - set(self.outputs)

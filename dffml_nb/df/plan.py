@@ -49,6 +49,7 @@ class OpPlan:
         "expand_single",
         "function_type",
         "inline",
+        "remote",
         "retry",
         "ctx_params",
         "locked",
@@ -91,6 +92,8 @@ class OpPlan:
             FunctionType.PLAIN,
             FunctionType.GENERATOR,
         )
+        #: runs in the run's pool (another process, a Dask worker)
+        self.remote = operation.runner == "process"
         self.retry = operation.retry
         self.ctx_params = operation.context_params
         self.locked = tuple(i for i, p in enumerate(self.params) if operation.inputs[p].lock)
@@ -133,6 +136,7 @@ class Plan:
         self.leaves = list(flow.leaves.values())
         self.definitions = flow.definitions
         self.all_inline = all(p.inline for p in self.ops)
+        self.remote = [p for p in self.ops if p.remote]  # the operations a pool runs
         self.seed = flow.seed
         self.any_cyclic = any(p.cyclic for p in self.ops)
         self.any_validate = any(d.validate is not None for d in self.definitions.values())

@@ -33,7 +33,7 @@ _OPERATION_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "expand": (list, "a list of output names"),
     "stage": (str, "'processing', 'cleanup' or 'output'"),
     "retry": (int, "a whole number"),
-    "runner": (str, "'inline' or 'thread'"),
+    "runner": (str, "'inline', 'thread' or 'process'"),
 }
 
 

@@ -228,6 +228,7 @@ def run_contexts(
     strict: bool = True,
     on_event: Callable[..., Any] | None = None,
     on_events: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> Iterator[tuple[int, Results]]:
     """``(position, results)`` for each ``(key, input set)`` of ``contexts``.
 
@@ -239,6 +240,8 @@ def run_contexts(
         options["on_event"] = on_event
     if on_events is not None:
         options["on_events"] = on_events
+    if pool is not None:  # where runner="process" operations run
+        options["pool"] = pool
     if plan_of(flow).all_inline:  # every context finishes before the next starts: in order
         for position, (_, results) in enumerate(iterate(flow, Named(contexts), **options)):
             yield position, results
@@ -279,6 +282,7 @@ def records_through_flow(
     features: Iterable[str] | None = None,
     on_event: Callable[..., Any] | None = None,
     on_events: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> tuple[list[Record], Outcome]:
     """New Records (input order) with the flow's results merged into their features."""
     records = list(records)
@@ -289,7 +293,7 @@ def records_through_flow(
     outcome = Outcome()
     contexts = ((r.key, seeding.seeds(r.key, r.features())) for r in records)
     for position, results in run_contexts(
-        flow, contexts, strict=strict, on_event=on_event, on_events=on_events
+        flow, contexts, strict=strict, on_event=on_event, on_events=on_events, pool=pool
     ):
         if not outcome.add(results):
             out[position].evaluated(dict(results))
@@ -350,6 +354,7 @@ def frame_through_flow(
     features: Iterable[str] | None = None,
     on_event: Callable[..., Any] | None = None,
     on_events: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> tuple[pd.DataFrame, Outcome]:
     """A new DataFrame: ``frame``'s columns plus one per result (``frame`` is not changed).
 
@@ -368,7 +373,7 @@ def frame_through_flow(
     contexts = _frame_contexts(frame, seeding)
     put, finished = columns.put, columns.finished
     for position, results in run_contexts(
-        flow, contexts, strict=strict, on_event=on_event, on_events=on_events
+        flow, contexts, strict=strict, on_event=on_event, on_events=on_events, pool=pool
     ):
         if not (results.errors and outcome.add(results)):
             for name, value in results.items():
@@ -406,6 +411,7 @@ def columns_through_flow(
     features: Iterable[str] | None = None,
     on_event: Callable[..., Any] | None = None,
     on_events: Callable[..., Any] | None = None,
+    pool: Any = None,
 ) -> tuple[pd.DataFrame, Outcome]:
     """The flow run once, each consumed column seeded as a whole Series (the frame's index).
 
@@ -430,6 +436,7 @@ def columns_through_flow(
             strict=strict,
             on_event=on_event,
             on_events=on_events,
+            pool=pool,
         )
     )
     if outcome.add(results):

@@ -540,6 +540,7 @@ def _details_html(info: dict[str, Any]) -> str:
         add("last inputs", info["last_inputs"])
         add("last outputs", info["last_outputs"])
         add("last duration", info["last_duration"])
+        add("last worker", info["last_worker"])
         add("error", info["error"])
     else:
         title = f"definition <b>{html.escape(info['name'])}</b> · {html.escape(info['role'])}"

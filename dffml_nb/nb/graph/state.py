@@ -216,6 +216,8 @@ class RunState:
             "last_inputs": _plain_dict(started.inputs if started is not None else None),
             "last_outputs": _plain_dict(finished.outputs if finished is not None else None),
             "last_duration": last.duration if last is not None else None,
+            # which worker ran its last call, when it ran in a pool (runner="process")
+            "last_worker": last.worker if last is not None else None,
             "error": error_text(failed.error) if failed is not None else None,
         }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import concurrent.futures
 import dis
 import html
 import itertools
@@ -34,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from dffml_nb.df import DataFlow, OperationError, op
+from dffml_nb.df import DataFlow, DataFlowError, OperationError, PoolError, op
 from dffml_nb.df.operation import Operation
+from dffml_nb.df.pool import Pool
 from dffml_nb.nb.magics import parse
 
 if TYPE_CHECKING:
@@ -239,6 +241,12 @@ def list_flows(magics: DffmlMagics, argv: list[str]) -> None:
     action="store_true",
     help="-sources: run once, each feature a whole column (pandas Series)",
 )
+@argument(
+    "-pool",
+    metavar="VAR",
+    help="run its runner='process' operations in the pool held by notebook variable VAR "
+    "(a dask.distributed.Client or a concurrent.futures.Executor)",
+)
 def run(magics: DffmlMagics, argv: list[str]) -> Any:
     """run with inputs by definition name (values converted to each
     definition's type); animates the graph; returns {definition: value}. With
@@ -246,26 +254,55 @@ def run(magics: DffmlMagics, argv: list[str]) -> Any:
     args = parse(run, argv)
     name = args.name
     flow = magics.flow(name)
+    options = {"pool": _pool(magics, name, args.pool)} if args.pool else {}
     if args.sources:
-        return _run_records(magics, name, flow, args)
+        return _run_records(magics, name, flow, args, options)
     if args.record_def or args.columnar:
         raise UsageError(f"%dffml run {name}: -record-def and -columnar go with -sources VAR")
     values = _input_values(name, flow, args.values)
     graph = magics.graph(name)
     try:
-        results = graph.run({"0": values})
+        results = graph.run({"0": values}, **options)
     except OperationError as error:
         magics.failed(error)
         print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
+        return None
+    except (DataFlowError, PoolError) as error:  # an operation the pool cannot take, a lost pool
+        magics.failed(error)
+        print(f"%dffml run {name}: {error}", file=sys.stderr)
         return None
     first = results.get("0", {})
     return RunResults(first, errors=getattr(first, "errors", []), flow=name)
 
 
-def _run_records(magics: DffmlMagics, name: str, flow: DataFlow, args: Any) -> Any:
+def _pool(magics: DffmlMagics, name: str, variable: str) -> Any:
+    """The pool held by notebook variable ``variable`` (-pool VAR)."""
+    shell = magics.shell
+    namespace: dict[str, Any] = shell.user_ns if shell is not None else {}
+    if variable not in namespace:
+        raise UsageError(
+            f"%dffml run {name}: -pool {variable}: no variable {variable!r} in the notebook; "
+            "-pool takes the name of a variable holding a dask.distributed.Client (e.g. "
+            "client = Client(LocalCluster())) or a concurrent.futures.Executor"
+        )
+    pool = namespace[variable]
+    if not (
+        isinstance(pool, (concurrent.futures.Executor, Pool))
+        or type(pool).__module__.startswith("distributed.")
+    ):
+        raise UsageError(
+            f"%dffml run {name}: -pool {variable}: {variable} is a {type(pool).__name__}, not a "
+            "dask.distributed.Client or a concurrent.futures.Executor"
+        )
+    return pool
+
+
+def _run_records(
+    magics: DffmlMagics, name: str, flow: DataFlow, args: Any, options: dict[str, Any]
+) -> Any:
     """``%dffml run NAME -sources VAR ...``: ``run_records`` over the variables' records,
-    the graph animated with a progress bar over them; the new DataFrame, or None."""
-    from dffml_nb.df import DataFlowError
+    the graph animated with a progress bar over them; the new DataFrame, or None.
+    ``options``: more of ``run_records``' options (``pool``)."""
     from dffml_nb.records import run_records
 
     namespace = magics.shell.user_ns if magics.shell is not None else {}
@@ -283,11 +320,12 @@ def _run_records(magics: DffmlMagics, name: str, flow: DataFlow, args: Any) -> A
                 as_frame=True,
                 columnar=args.columnar,
                 on_events=subscriber,
+                **options,
             )
     except OperationError as error:
         magics.failed(error)
         print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
-    except DataFlowError as error:
+    except (DataFlowError, PoolError) as error:
         magics.failed(error)
         print(f"%dffml run {name}: {' '.join(str(error).split())}", file=sys.stderr)
     return None
