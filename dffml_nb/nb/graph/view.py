@@ -114,6 +114,8 @@ class CytoscapeView:
         self._nodes: dict[str, ipycytoscape.Node] = {}
         self._edges: list[ipycytoscape.Edge] = []
         self._click: Callable[[str], Any] | None = None
+        self._edge_click: Callable[[str], Any] | None = None
+        self._moved: Callable[[str, float, float], Any] | None = None
         self._new_view: Callable[[], Any] | None = None
         # ipywidgets counts the views a front end creates when this is not None:
         # the only sure sign that a view exists and can be fitted (Voilà, for
@@ -166,6 +168,73 @@ class CytoscapeView:
         for widget in (*dropped, *old_edges):
             widget.close()  # free their comms in the kernel and the browser
 
+    def update_elements(
+        self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+    ) -> int:
+        """Show exactly these nodes and edges, sending only what differs; returns the changes made.
+
+        Like :meth:`set_elements`, but edges too keep their widget by id, kept
+        elements are sent only the data / classes / position that changed, and
+        the node and edge lists are reassigned only when an element came or
+        went. With the ``preset`` layout nothing already shown moves (the flow
+        editor's path: one edit, a few messages).
+        """
+        changes = 0
+        kept: dict[str, ipycytoscape.Node] = {}
+        for spec in nodes:
+            spec = dict(spec)
+            node_id = spec["id"]
+            position = {"x": float(spec.pop("x")), "y": float(spec.pop("y"))}
+            classes = spec.pop("classes", "")
+            widget = self._nodes.get(node_id)
+            if widget is None:
+                widget = ipycytoscape.Node(data=spec, position=position, classes=classes)
+                changes += 1
+            else:
+                changes += _refresh(widget, spec, classes)
+                old = widget.position or {}
+                if (
+                    abs(old.get("x", 0.0) - position["x"]) > 0.5
+                    or abs(old.get("y", 0.0) - position["y"]) > 0.5
+                ):
+                    widget.position = position
+                    changes += 1
+            kept[node_id] = widget
+        by_id = {e.data["id"]: e for e in self._edges}
+        new_edges = []
+        added = 0
+        for spec in edges:
+            spec = dict(spec)
+            classes = spec.pop("classes", "")
+            widget = by_id.get(spec["id"])
+            if widget is None:
+                widget = ipycytoscape.Edge(data=spec, classes=classes)
+                added += 1
+            else:
+                changes += _refresh(widget, spec, classes)
+            new_edges.append(widget)
+        dropped = [w for node_id, w in self._nodes.items() if node_id not in kept]
+        new_ids = {id(e) for e in new_edges}
+        gone = [e for e in self._edges if id(e) not in new_ids]
+        nodes_changed = bool(dropped) or len(kept) != len(self._nodes)
+        edges_changed = bool(gone) or bool(added)
+        graph = self.widget.graph
+        if dropped and gone:  # first: no edge may point at a node that went
+            graph.edges = [e for e in self._edges if id(e) in new_ids]
+        if nodes_changed:
+            graph.nodes = list(kept.values())
+        if edges_changed:
+            graph.edges = new_edges
+        self._nodes, self._edges = kept, new_edges
+        for widget in (*dropped, *gone):
+            widget.close()
+        changes += added
+        return changes + len(dropped) + len(gone)
+
+    def set_position(self, node_id: str, x: float, y: float) -> None:
+        """Move one node (every view follows)."""
+        self._nodes[node_id].position = {"x": float(x), "y": float(y)}
+
     def update_node(
         self, node_id: str, *, classes: str | None = None, label: str | None = None
     ) -> None:
@@ -201,6 +270,47 @@ class CytoscapeView:
         self._click = callback
         if first:
             self.widget.on("node", "click", self._clicked)
+
+    def on_edge_click(self, callback: Callable[[str], Any]) -> None:
+        """Call ``callback(edge_id)`` when an edge is clicked in the browser.
+
+        Register before the graph is first shown: ipycytoscape 1.3.3's front
+        end adds a second event type of an element kind only at its first render.
+        """
+        first = self._edge_click is None
+        self._edge_click = callback
+        if first:
+            self.widget.on("edge", "click", self._edge_clicked)
+
+    def on_node_moved(self, callback: Callable[[str, float, float], Any]) -> None:
+        """Call ``callback(node_id, x, y)`` when a node is let go after a drag (its new place).
+
+        (ipycytoscape does not sync positions back; the ``mouseup`` event
+        carries the node's position. Register before the graph is first shown.)
+        """
+        first = self._moved is None
+        self._moved = callback
+        if first:
+            self.widget.on("node", "mouseup", self._released)
+
+    def _edge_clicked(self, target: dict[str, Any]) -> None:
+        edge_id = (target.get("data") or {}).get("id")
+        if edge_id is not None and self._edge_click is not None:
+            self._edge_click(edge_id)
+
+    def _released(self, target: dict[str, Any]) -> None:
+        node_id = (target.get("data") or {}).get("id")
+        position = target.get("position") or {}
+        widget = self._nodes.get(node_id) if node_id is not None else None
+        if widget is None or "x" not in position or "y" not in position:
+            return
+        x, y = float(position["x"]), float(position["y"])
+        old = widget.position or {}
+        if abs(old.get("x", x) - x) <= 0.5 and abs(old.get("y", y) - y) <= 0.5:
+            return  # a click, not a drag
+        widget.position = {"x": x, "y": y}  # other views of the graph follow
+        if self._moved is not None:
+            self._moved(node_id, x, y)
 
     def on_new_view(self, callback: Callable[[], Any]) -> None:
         """Call ``callback()`` whenever a front end creates a view of the graph."""
@@ -241,3 +351,15 @@ class CytoscapeView:
         for widget in (*self._nodes.values(), *self._edges):
             widget.close()
         self.widget.close()
+
+
+def _refresh(widget: Any, data: dict[str, Any], classes: str) -> int:
+    """Send a kept element's new data / classes if they differ; returns how many were sent."""
+    sent = 0
+    if widget.classes != classes:
+        widget.classes = classes
+        sent += 1
+    if dict(widget.data) != data:
+        widget.data = data
+        sent += 1
+    return sent

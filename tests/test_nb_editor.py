@@ -1,0 +1,453 @@
+"""FlowEditor from Python: building DFFML's calculator, undo / redo, export round trips, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dffml_nb.df import DataFlow, DataFlowError, Definition, OperationError, op, run_sync
+from dffml_nb.examples import calc
+from dffml_nb.nb.graph.editor import model
+from dffml_nb.nb.graph.editor.model import (
+    AmbiguousConnection,
+    EditError,
+    IncompatibleConnection,
+    OccupiedParameter,
+)
+
+pytest.importorskip("ipycytoscape")
+
+from dffml_nb.nb import FlowEditor  # noqa: E402
+
+CALC_LINES = ["add 40 and 2", "multiply 6 and 7"]
+
+# DFFML's calculator functions, each with definitions of its own: nothing links by
+# name, so the flow is only what connect() makes of it
+parse_line = op(
+    calc.parse_line.func,
+    inputs={"line": Definition("calc_string", "str")},
+    outputs={
+        "add": Definition("add_flag", "bool"),
+        "mult": Definition("mult_flag", "bool"),
+        "numbers": Definition("parsed", "list"),
+    },
+)
+add = op(
+    calc.add.func,
+    inputs={"numbers": Definition("to_add", "list")},
+    outputs={"sum": Definition("result", "int")},
+    conditions=[Definition("do_add", "bool")],
+)
+mult = op(
+    calc.mult.func,
+    inputs={"numbers": Definition("factors", "list")},
+    outputs={"product": Definition("result", "int")},
+    conditions=[Definition("do_mult", "bool")],
+)
+
+
+def answers(flow: DataFlow, lines=CALC_LINES) -> list:
+    """The calculator's results for each line, run in a context of its own."""
+    results = run_sync(flow, [{"calc_string": line} for line in lines])
+    return [results[str(i)] for i in range(len(lines))]
+
+
+def build_calc(editor: FlowEditor) -> None:
+    """DFFML's calculator, from an empty editor, with the Python API only."""
+    for operation in (parse_line, add, mult):
+        editor.add(operation)
+    assert editor.flow.flow_inputs.keys() == {
+        "calc_string",
+        "to_add",
+        "factors",
+        "do_add",
+        "do_mult",
+    }, "nothing may be linked before connect"
+    editor.connect("parse_line", "add", "numbers", output="numbers")
+    editor.connect("parse_line", "mult", "numbers", output="numbers")
+    editor.connect("parse_line", "add", "do_add", output="add")
+    editor.connect("parse_line", "mult", "do_mult", output="mult")
+    editor.set_outputs(["result"], "get_single")
+
+
+@pytest.fixture
+def editor() -> FlowEditor:
+    made = FlowEditor(namespace={})
+    yield made
+    made.close()
+
+
+def test_calculator_from_an_empty_editor_runs_to_42(editor: FlowEditor) -> None:
+    assert len(editor.flow) == 0 and editor.run_blockers == [
+        "the flow is empty: add an operation from the palette"
+    ]
+    build_calc(editor)
+    assert editor.problems == []
+    assert editor.flow.flow_inputs.keys() == {"calc_string", "get_single_spec"}
+    assert editor.run_blockers == ["input 'calc_string' (str) has no value: fill it in"]
+    assert editor.run_button.disabled and "calc_string" in editor.run_reason.value
+    editor.seed("calc_string", "add 40 and 2")
+    assert not editor.run_button.disabled and editor.run_reason.value == ""
+    assert editor.run() == {"0": {"result": 42}}
+    assert editor.graph.status == {
+        "parse_line": "done",
+        "add": "done",
+        "mult": "idle",
+        "get_single": "done",
+    }
+    assert "42" in editor.results_panel.value
+    # the same answers as DFFML's own calculator flow
+    assert answers(editor.flow) == answers(calc.calc_flow()) == [{"result": 42}] * 2
+    # run inputs win over nothing: a flat {definition: value} is one context
+    assert editor.run({"calc_string": "multiply 6 and 7"}) == {"0": {"result": 42}}
+
+
+def test_undo_to_empty_and_redo_to_the_whole_flow(editor: FlowEditor) -> None:
+    build_calc(editor)
+    editor.seed("calc_string", "multiply 6 and 7")
+    whole = editor.export("json")
+    steps = 0
+    while editor.history.can_undo:
+        editor.undo()
+        steps += 1
+    assert steps == 9  # 3 adds, 4 connects, outputs, the seed
+    assert len(editor.flow) == 0 and editor.graph.view.elements()["nodes"] == []
+    assert editor.undo_button.disabled and not editor.redo_button.disabled
+    with pytest.raises(EditError, match="nothing to undo"):
+        editor.undo()
+    for _ in range(steps):
+        editor.redo()
+    assert editor.export("json") == whole
+    assert editor.run() == {"0": {"result": 42}}
+    assert editor.redo_button.disabled
+    # a new edit after an undo drops what could be redone
+    editor.undo()
+    editor.seed("calc_string", "add 1 and 2")
+    assert not editor.history.can_redo
+    assert editor.run() == {"0": {"result": 3}}
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "python"])
+def test_export_reload_runs_the_same(editor: FlowEditor, fmt: str, tmp_path: Path) -> None:
+    build_calc(editor)
+    text = editor.export(fmt)
+    if fmt == "json":
+        again = DataFlow.from_dict(json.loads(text))
+    elif fmt == "yaml":
+        again = DataFlow.from_dict(yaml.safe_load(text))
+    else:
+        namespace: dict = {}
+        exec(compile(text, "exported.py", "exec"), namespace)
+        again = namespace["flow"]
+    assert answers(again) == answers(editor.flow) == [{"result": 42}] * 2
+    # and into an editor again, from a file
+    path = tmp_path / ("flow.py" if fmt == "python" else f"flow.{fmt}")
+    editor.save(path)
+    assert path.read_text() == text
+    if fmt != "python":
+        other = FlowEditor(namespace={})
+        other.load(path)
+        assert answers(other.flow) == [{"result": 42}] * 2
+        assert other.export(fmt) == text
+        other.close()
+
+
+def test_mermaid_export(editor: FlowEditor) -> None:
+    build_calc(editor)
+    text = editor.export("mermaid")
+    assert text.startswith("flowchart")
+    assert all(name in text for name in ("parse_line", "add", "mult", "get_single"))
+
+
+def test_python_export_copies_notebook_functions(tmp_path: Path) -> None:
+    """A function defined in the notebook (module __main__) is copied, not imported."""
+    source = "def twice(x: int) -> int:\n    return 2 * x\n"
+    path = tmp_path / "cell.py"
+    path.write_text(source)
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(source, str(path), "exec"), namespace)
+    editor = FlowEditor(namespace={})
+    editor.add(namespace["twice"])
+    editor.seed("x", "21")
+    text = editor.export("python")
+    assert "def twice(x: int) -> int:" in text and "import twice" not in text
+    ran: dict = {}
+    exec(compile(text, "exported.py", "exec"), ran)
+    assert run_sync(ran["flow"], [{}]) == {"0": {"twice": 42}}
+    editor.close()
+
+
+# -- connections ----------------------------------------------------------------------------------
+
+
+def words(x: int) -> str:
+    return str(x)
+
+
+def square(n: int) -> int:
+    return n * n
+
+
+def one() -> int:
+    return 1
+
+
+def two() -> int:
+    return 2
+
+
+def cube(m: int) -> int:
+    return m * m * m
+
+
+def test_connect_gives_the_output_the_parameters_definition(editor: FlowEditor) -> None:
+    editor.add(one)
+    editor.add(square)
+    note = editor.connect("one", "square")
+    assert editor.flow["one"].outputs["one"].name == "n"
+    assert "one.one now produces 'n'" in note
+    assert editor.run() == {"0": {"square": 1}}
+
+
+def test_connect_keeps_existing_links_when_the_output_already_feeds_others(
+    editor: FlowEditor,
+) -> None:
+    editor.add(one)
+    editor.add(square)
+    editor.connect("one", "square")
+    editor.add(cube)
+    note = editor.connect("one", "cube")
+    assert "cube.m now reads 'n'" in note
+    assert editor.run() == {"0": {"square": 1, "cube": 1}}
+
+
+def test_incompatible_types_are_refused_naming_both_unless_forced(editor: FlowEditor) -> None:
+    editor.add(words)
+    editor.add(square)
+    before = editor.state
+    with pytest.raises(IncompatibleConnection) as caught:
+        editor.connect("words", "square")
+    assert "(str)" in str(caught.value) and "expects int" in str(caught.value)
+    assert (caught.value.source_type, caught.value.target_type) == ("str", "int")
+    assert editor.state is before
+    note = editor.connect("words", "square", force=True)
+    assert "connected anyway" in note
+    assert editor.problems == []
+
+
+def test_a_parameter_with_a_source_asks_replace_or_add(editor: FlowEditor) -> None:
+    for item in (one, two, square):
+        editor.add(item)
+    editor.connect("one", "square")
+    with pytest.raises(OccupiedParameter) as caught:
+        editor.connect("two", "square")
+    message = str(caught.value)
+    assert "already receives 'n' from 'one'" in message
+    assert "mode='replace'" in message and "mode='add'" in message
+    assert caught.value.sources == ["one"]
+    editor.connect("two", "square", mode="add")
+    assert sorted(editor.run()["0"]["square"]) == [1, 4]  # ran for each value
+    assert editor.graph.counts["square"]["finished"] == 2
+    editor.undo()
+    editor.connect("two", "square", mode="replace")
+    assert editor.run() == {"0": {"n": 1, "square": 4}}  # one's output is a leaf now
+    assert editor.graph.counts["square"]["finished"] == 1
+
+
+def test_ambiguous_and_unknown_names_are_explained(editor: FlowEditor) -> None:
+    editor.add(parse_line)
+    editor.add(square)
+    with pytest.raises(AmbiguousConnection, match="has 3 outputs") as caught:
+        editor.connect("parse_line", "square")
+    assert caught.value.choices == ["add", "mult", "numbers"]
+    with pytest.raises(EditError, match="has no output 'nope'; outputs: add"):
+        editor.connect("parse_line", "square", output="nope")
+    with pytest.raises(EditError, match="no parameter 'k'; parameters: n: int"):
+        editor.connect("parse_line", "square", "k", output="numbers")
+    with pytest.raises(
+        EditError, match="no operation 'ghost' in this flow; operations: parse_line, square"
+    ):
+        editor.connect("ghost", "square")
+    with pytest.raises(EditError, match="to itself"):
+        editor.connect("square", "square")
+
+
+def test_disconnect_makes_the_parameter_a_flow_input(editor: FlowEditor) -> None:
+    editor.add(one)
+    editor.add(square)
+    editor.connect("one", "square")
+    note = editor.disconnect("one", "square")
+    assert "now the flow input" in note
+    assert "n" in editor.flow.flow_inputs or any(n.startswith("n") for n in editor.flow.flow_inputs)
+    assert editor.flow.producers(editor.flow["square"].inputs["n"].name) == []
+    with pytest.raises(EditError, match="'one' does not feed 'square'"):
+        editor.disconnect("one", "square")
+
+
+def test_remove_says_which_links_went(editor: FlowEditor) -> None:
+    build_calc(editor)
+    note = editor.remove("parse_line")
+    assert note.startswith("removed 'parse_line' and its 4 edges")
+    assert "parse_line.numbers → add.numbers" in note
+    assert "add now needs 'to_add' as an input" in note
+    assert "parse_line" not in editor.flow
+    assert not any("parse_line" in e["id"] for e in editor.graph.view.elements()["edges"])
+    editor.undo()
+    assert "parse_line" in editor.flow
+
+
+def test_adding_a_name_twice_makes_it_unique(editor: FlowEditor) -> None:
+    assert editor.add(square) == "square"
+    assert editor.add(square) == "square_2"
+    assert "'square' was taken" in editor.message
+
+
+def test_add_by_registered_name_and_unknown_name(editor: FlowEditor) -> None:
+    assert editor.add("get_single") == "get_single"
+    with pytest.raises(
+        EditError, match="no operation 'nonesuch' to add .*the palette has: .*get_single"
+    ):
+        editor.add("nonesuch")
+
+
+# -- values, problems, runs ---------------------------------------------------------------------------
+
+
+def test_a_seed_that_does_not_parse_names_the_definition_and_changes_nothing(
+    editor: FlowEditor,
+) -> None:
+    editor.add(square)
+    before = editor.state
+    with pytest.raises(EditError, match="'abc' is not a valid int for definition 'n'"):
+        editor.seed("n", "abc")
+    assert editor.state is before
+    # the form marks the field instead
+    field = editor.seeds.field("n")
+    field.field.value = "abc"
+    assert "dffml-bad" in field.field._dom_classes
+    assert "not a valid int" in field.status.value
+    assert editor.run_button.disabled
+    field.field.value = "7"
+    assert "dffml-bad" not in field.field._dom_classes and field.status.value == ""
+    assert editor.run() == {"0": {"square": 49}}
+    with pytest.raises(EditError, match="no definition 'm' in this flow; definitions: n, square"):
+        editor.seed("m", 1)
+
+
+def test_problems_are_marked_on_their_nodes(editor: FlowEditor) -> None:
+    editor.add(square)
+    clash = op(lambda n: n, name="echo", inputs={"n": Definition("n", "str")})
+    editor.add(clash)
+    assert editor.problems and "definition 'n' is used with 2 primitives" in editor.problems[0]
+    classes = {n["id"]: n["classes"] for n in editor.graph.view.elements()["nodes"]}
+    assert "problem" in classes["def:n"].split()
+    assert "problem" in classes["op:square"].split() and "problem" in classes["op:echo"].split()
+    assert editor.run_button.disabled and "primitives" in editor.run_reason.value
+    assert "primitives" in editor.problems_panel.value
+    with pytest.raises(DataFlowError, match="cannot run"):
+        editor.run()
+    editor.undo()
+    classes = {n["id"]: n["classes"] for n in editor.graph.view.elements()["nodes"]}
+    assert "problem" not in classes["op:square"].split()
+    assert "missing" in classes["def:n"].split()  # no value yet
+
+
+def fails(n: int) -> int:
+    raise ZeroDivisionError("no")
+
+
+def test_a_failed_run_loses_nothing(editor: FlowEditor) -> None:
+    editor.add(fails)
+    editor.seed("n", 1)
+    state, steps = editor.state, len(editor.history)
+    with pytest.raises(OperationError, match="'fails' failed"):
+        editor.run()
+    assert editor.state is state and len(editor.history) == steps
+    assert editor.graph.status == {"fails": "failed"}
+    assert "failed" in editor.results_panel.value
+    editor.run_button.click()  # the button says it in the message, no traceback
+    assert editor.message_kind == "error" and "The run failed" in editor.message
+
+
+def test_a_bad_file_changes_nothing(editor: FlowEditor, tmp_path: Path) -> None:
+    build_calc(editor)
+    state = editor.state
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"operations": {,}}')
+    with pytest.raises(DataFlowError, match=r"bad\.json:1:17"):
+        editor.load(bad)
+    assert editor.state is state
+    editor.path.value = str(bad)
+    editor.load_button.click()
+    assert editor.message_kind == "error" and "bad.json" in editor.message
+    assert editor.state is state
+    with pytest.raises(EditError, match="unknown suffix '.txt'"):
+        editor.save(tmp_path / "flow.txt")
+
+
+def test_save_is_atomic(
+    editor: FlowEditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_calc(editor)
+    path = tmp_path / "flow.json"
+    path.write_text("old")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        editor.save(path)
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["flow.json"]  # no temporary file left
+    monkeypatch.undo()
+    editor.save(path)
+    assert json.loads(path.read_text())["operations"].keys() == {
+        "parse_line",
+        "add",
+        "mult",
+        "get_single",
+    }
+
+
+def test_settings_and_rename(editor: FlowEditor) -> None:
+    editor.add(square)
+    editor.settings("square", retry=2, runner="thread")
+    assert (editor.flow["square"].retry, editor.flow["square"].runner) == (2, "thread")
+    with pytest.raises(EditError, match="stage must be one of"):
+        editor.settings("square", stage="later")
+    with pytest.raises(EditError, match="unknown setting colour"):
+        editor.settings("square", colour="red")
+    position = editor.graph.positions["op:square"]
+    editor.rename("square", "sq")
+    assert "sq" in editor.flow and editor.graph.positions["op:sq"] == position
+    editor.seed("n", 3)
+    assert editor.run() == {"0": {"square": 9}}
+
+
+def test_to_cell_without_a_notebook_returns_the_text(editor: FlowEditor, monkeypatch) -> None:
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    build_calc(editor)
+    cell = editor.to_cell("calc")
+    assert not cell.placed and cell.kind == "python"
+    assert "no notebook" in editor.message
+    namespace: dict = {}
+    exec(compile(cell, "cell.py", "exec"), namespace)
+    assert answers(namespace["calc"]) == [{"result": 42}] * 2
+
+
+def test_model_is_pure() -> None:
+    """The state and its edits need no widget: a History is enough."""
+    history = model.History()
+    state, name = model.add(history.current, square)
+    history.push(state)
+    history.push(model.seed(history.current, "n", "5"))
+    assert run_sync(history.current.flow, [{}]) == {"0": {"square": 25}}
+    history.undo()
+    assert model.missing_inputs(history.current.flow) == ["n"]
