@@ -115,6 +115,8 @@ class CytoscapeView:
         self._edges: list[ipycytoscape.Edge] = []
         self._click: Callable[[str], Any] | None = None
         self._edge_click: Callable[[str], Any] | None = None
+        #: element id -> the spec update_elements last sent (set_elements forgets them)
+        self._sent: dict[str, dict[str, Any]] = {}
         self._moved: Callable[[str, float, float], Any] | None = None
         self._new_view: Callable[[], Any] | None = None
         # ipywidgets counts the views a front end creates when this is not None:
@@ -134,6 +136,7 @@ class CytoscapeView:
         classes are updated in place); the node and edge lists are replaced in
         one assignment each, so an existing view re-renders once.
         """
+        self._sent = {}
         kept: dict[str, ipycytoscape.Node] = {}
         for spec in nodes:
             spec = dict(spec)
@@ -177,41 +180,48 @@ class CytoscapeView:
         elements are sent only the data / classes / position that changed, and
         the node and edge lists are reassigned only when an element came or
         went. With the ``preset`` layout nothing already shown moves (the flow
-        editor's path: one edit, a few messages).
+        editor's path: one edit, a few messages). What was sent last is kept
+        in plain dicts, so comparing costs no widget access.
         """
+        sent = self._sent
         changes = 0
         kept: dict[str, ipycytoscape.Node] = {}
         for spec in nodes:
-            spec = dict(spec)
             node_id = spec["id"]
+            widget = self._nodes.get(node_id)
+            if widget is not None and sent.get(node_id) == spec:
+                kept[node_id] = widget
+                continue
+            spec = dict(spec)
+            sent[node_id] = dict(spec)
             position = {"x": float(spec.pop("x")), "y": float(spec.pop("y"))}
             classes = spec.pop("classes", "")
-            widget = self._nodes.get(node_id)
             if widget is None:
                 widget = ipycytoscape.Node(data=spec, position=position, classes=classes)
-                changes += 1
             else:
-                changes += _refresh(widget, spec, classes)
-                old = widget.position or {}
-                if (
-                    abs(old.get("x", 0.0) - position["x"]) > 0.5
-                    or abs(old.get("y", 0.0) - position["y"]) > 0.5
-                ):
+                _refresh(widget, spec, classes)
+                if widget.position != position:
                     widget.position = position
-                    changes += 1
+            changes += 1
             kept[node_id] = widget
         by_id = {e.data["id"]: e for e in self._edges}
         new_edges = []
         added = 0
         for spec in edges:
+            edge_id = spec["id"]
+            widget = by_id.get(edge_id)
+            if widget is not None and sent.get(edge_id) == spec:
+                new_edges.append(widget)
+                continue
+            sent[edge_id] = dict(spec)
             spec = dict(spec)
             classes = spec.pop("classes", "")
-            widget = by_id.get(spec["id"])
             if widget is None:
                 widget = ipycytoscape.Edge(data=spec, classes=classes)
                 added += 1
             else:
-                changes += _refresh(widget, spec, classes)
+                _refresh(widget, spec, classes)
+                changes += 1
             new_edges.append(widget)
         dropped = [w for node_id, w in self._nodes.items() if node_id not in kept]
         new_ids = {id(e) for e in new_edges}
@@ -227,13 +237,20 @@ class CytoscapeView:
             graph.edges = new_edges
         self._nodes, self._edges = kept, new_edges
         for widget in (*dropped, *gone):
+            sent.pop(widget.data.get("id"), None)
             widget.close()
-        changes += added
-        return changes + len(dropped) + len(gone)
+        return changes + added + len(dropped) + len(gone)
+
+    def move_node(self, node_id: str, x: float, y: float) -> None:
+        """Record that a node is at (x, y) without sending it (a drag already put it there)."""
+        sent = self._sent
+        if node_id in sent:
+            sent[node_id] = {**sent[node_id], "x": x, "y": y}
 
     def set_position(self, node_id: str, x: float, y: float) -> None:
         """Move one node (every view follows)."""
         self._nodes[node_id].position = {"x": float(x), "y": float(y)}
+        self.move_node(node_id, float(x), float(y))
 
     def update_node(
         self, node_id: str, *, classes: str | None = None, label: str | None = None
@@ -244,6 +261,13 @@ class CytoscapeView:
             widget.classes = classes
         if label is not None and widget.data.get("label") != label:
             widget.data = {**widget.data, "label": label}
+        known = self._sent.get(node_id)
+        if known is not None:  # keep update_elements' record true
+            self._sent[node_id] = {
+                **known,
+                **({"classes": classes} if classes is not None else {}),
+                **({"label": label} if label is not None else {}),
+            }
 
     def node(self, node_id: str) -> dict[str, Any]:
         """What the view holds for a node: its data, classes and position."""
@@ -309,6 +333,7 @@ class CytoscapeView:
         if abs(old.get("x", x) - x) <= 0.5 and abs(old.get("y", y) - y) <= 0.5:
             return  # a click, not a drag
         widget.position = {"x": x, "y": y}  # other views of the graph follow
+        self.move_node(node_id, x, y)
         if self._moved is not None:
             self._moved(node_id, x, y)
 

@@ -301,11 +301,9 @@ class OutputsForm(widgets.VBox):
     def show(
         self, flow: DataFlow, kind: str | None, chosen: list[str], spec_names: set[str]
     ) -> None:
-        names = sorted(
-            n
-            for n in flow.definitions
-            if n not in spec_names and flow.producers(n) and not _output_only(flow, n)
-        )
+        # definitions some processing (or cleanup) operation produces
+        produced = {d.name for o in flow if o.stage != "output" for d in o.outputs.values()}
+        names = sorted(produced - spec_names)
         if list(self.definitions.options) != names:
             self.definitions.options = names
         self.definitions.value = tuple(n for n in chosen if n in names)
@@ -315,10 +313,6 @@ class OutputsForm(widgets.VBox):
         else:
             leaves = ", ".join(flow.leaves) or "(none yet)"
             self.summary.value = _html(f"results: the leaves — {leaves}")
-
-
-def _output_only(flow: DataFlow, name: str) -> bool:
-    return all(o.stage == "output" for o in flow.producers(name))
 
 
 class SettingsForm(widgets.VBox):

@@ -114,6 +114,21 @@ class EditorState:
             *self.operations, seed=[s for s in self.seeds if _def_name(s.definition) in used]
         )
 
+    @functools.cached_property
+    def problems(self) -> list[Problem]:
+        """:func:`problems` of :attr:`flow` (computed once per snapshot)."""
+        return problems(self.flow)
+
+    @functools.cached_property
+    def missing(self) -> list[str]:
+        """:func:`missing_inputs` of :attr:`flow`: flow inputs without a value."""
+        return missing_inputs(self.flow)
+
+    @functools.cached_property
+    def blockers(self) -> list[str]:
+        """:func:`run_blockers` of :attr:`flow`: why it cannot run as it is."""
+        return run_blockers(self.flow, known=(self.problems, self.missing))
+
     @property
     def names(self) -> list[str]:
         return [o.name for o in self.operations]
@@ -686,12 +701,23 @@ def missing_inputs(flow: DataFlow, provided: Iterable[str] = ()) -> list[str]:
     return missing
 
 
-def run_blockers(flow: DataFlow, provided: Iterable[str] = ()) -> list[str]:
-    """Why ``flow`` cannot run now (empty: it can): problems, then inputs without a value."""
+def run_blockers(
+    flow: DataFlow,
+    provided: Iterable[str] = (),
+    *,
+    known: tuple[list[Problem], list[str]] | None = None,
+) -> list[str]:
+    """Why ``flow`` cannot run now (empty: it can): problems, then inputs without a value.
+
+    ``known``: ``(problems, missing inputs)`` already computed for this flow.
+    """
     if not len(flow):
         return ["the flow is empty: add an operation from the palette"]
-    reasons = [p.text for p in problems(flow)]
-    for name in missing_inputs(flow, provided):
+    found, missing = (
+        known if known is not None else (problems(flow), missing_inputs(flow, provided))
+    )
+    reasons = [p.text for p in found]
+    for name in missing:
         definition = flow.definitions[name]
         reasons.append(f"input {name!r} ({definition.primitive}) has no value: fill it in")
     return reasons

@@ -300,7 +300,7 @@ class FlowEditor(widgets.VBox):
     @property
     def run_blockers(self) -> list[str]:
         """Why Run is off (problems, then flow inputs without a value); empty when it can run."""
-        return model.run_blockers(self.flow)
+        return list(self.state.blockers)
 
     def _commit(self, state: EditorState) -> str:
         self.history.push(state)
@@ -680,12 +680,11 @@ class FlowEditor(widgets.VBox):
         return text
 
     def _decorations(self) -> dict[str, str]:
-        flow = self.flow
         marks: dict[str, set[str]] = {}
-        for problem in model.problems(flow):
+        for problem in self.state.problems:
             for node_id in problem.nodes:
                 marks.setdefault(node_id, set()).add("problem")
-        for name in model.missing_inputs(flow):
+        for name in self.state.missing:
             marks.setdefault(f"def:{name}", set()).add("missing")
         if self._armed is not None:
             marks.setdefault(self._armed, set()).add("armed")
@@ -741,8 +740,8 @@ class FlowEditor(widgets.VBox):
             self.settings_form.show(None, [])
 
     def _refresh_problems(self, flow: DataFlow) -> None:
-        found = model.problems(flow)
-        missing = model.missing_inputs(flow)
+        found = self.state.problems
+        missing = self.state.missing
         rows = [
             f'<li class="dffml-problem" style="color:#b91c1c">{html.escape(p.text)}</li>'
             for p in found
