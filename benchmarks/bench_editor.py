@@ -113,7 +113,8 @@ def main() -> None:
         for _ in range(5):  # back to the flow the round started from
             editor.undo()
         # the redraw baseline, interleaved so machine load hits both alike
-        elapsed, count, size = measure(lambda: redraw.update_flow(flows[round_ % 2]))
+        shown = flows[round_ % 2]
+        elapsed, count, size = measure(lambda shown=shown: redraw.update_flow(shown))
         baseline.append(elapsed)
         base_messages.append(count)
         base_bytes.append(size)
