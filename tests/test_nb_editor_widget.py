@@ -115,7 +115,9 @@ def test_an_invalid_connection_marks_the_node_and_asks(editor: FlowEditor) -> No
     editor.click("def:text")
     editor.click("op:times7")
     assert editor.choice.is_open
-    assert "(str)" in editor.message and "expects int" in editor.message
+    question = editor.choice.question.value
+    assert "is a str" in question and "expects an int" in question
+    assert "types differ" in editor.message
     assert "problem" in node_classes(editor)["op:times7"]
     assert len(editor.history) == 3  # nothing connected yet
     choice_button(editor, "Cancel").click()

@@ -89,6 +89,8 @@ STYLE: list[dict[str, Any]] = [
         },
     },
     {"selector": "edge.condition", "style": {"line-style": "dashed"}},
+    # elements removed from the picture but still in the widget's lists (update_elements)
+    {"selector": ".gone", "style": {"display": "none"}},
 ]
 
 
@@ -117,6 +119,9 @@ class CytoscapeView:
         self._edge_click: Callable[[str], Any] | None = None
         #: element id -> the spec update_elements last sent (set_elements forgets them)
         self._sent: dict[str, dict[str, Any]] = {}
+        #: removed elements still in the lists (see update_elements)
+        self._tombstones: list[Any] = []
+        self._anchor_node: Any = None
         self._moved: Callable[[str, float, float], Any] | None = None
         self._new_view: Callable[[], Any] | None = None
         # ipywidgets counts the views a front end creates when this is not None:
@@ -168,7 +173,9 @@ class CytoscapeView:
         graph.edges = new_edges
         graph._adj = adjacency
         self._nodes, self._edges = kept, new_edges
-        for widget in (*dropped, *old_edges):
+        buried = [*self._tombstones, *([self._anchor_node] if self._anchor_node else [])]
+        self._tombstones, self._anchor_node = [], None
+        for widget in (*dropped, *old_edges, *buried):
             widget.close()  # free their comms in the kernel and the browser
 
     def update_elements(
@@ -176,40 +183,47 @@ class CytoscapeView:
     ) -> int:
         """Show exactly these nodes and edges, sending only what differs; returns the changes made.
 
-        Like :meth:`set_elements`, but edges too keep their widget by id, kept
-        elements are sent only the data / classes / position that changed, and
-        the node and edge lists are reassigned only when an element came or
-        went. With the ``preset`` layout nothing already shown moves (the flow
-        editor's path: one edit, a few messages). What was sent last is kept
-        in plain dicts, so comparing costs no widget access.
+        Like :meth:`set_elements`, but for one edit at a time: kept elements
+        (matched by id) keep their widget and are sent only the data / classes
+        / position that changed; new ones are *appended* to the node and edge
+        lists; gone ones are removed through their ``removed`` trait and stay in
+        the lists, hidden, as tombstones. Why: the front end matches the lists
+        by position (``ViewList.update``) and re-creates every element after
+        the first difference, removing the old ones asynchronously — so any
+        removal from the middle of a list would re-add live elements whose
+        old copies still exist ("Can not create second element"). Appending
+        never does. When tombstones outnumber ``max_tombstones`` the lists are
+        rebuilt once (emptied, then refilled) to drop them.
         """
         sent = self._sent
         changes = 0
         kept: dict[str, ipycytoscape.Node] = {}
+        added_nodes = []
         for spec in nodes:
             node_id = spec["id"]
             widget = self._nodes.get(node_id)
             if widget is not None and sent.get(node_id) == spec:
                 kept[node_id] = widget
                 continue
-            spec = dict(spec)
             sent[node_id] = dict(spec)
+            spec = dict(spec)
             position = {"x": float(spec.pop("x")), "y": float(spec.pop("y"))}
             classes = spec.pop("classes", "")
             if widget is None:
                 widget = ipycytoscape.Node(data=spec, position=position, classes=classes)
+                added_nodes.append(widget)
             else:
                 _refresh(widget, spec, classes)
                 if widget.position != position:
                     widget.position = position
-            changes += 1
+                changes += 1
             kept[node_id] = widget
-        by_id = {e.data["id"]: e for e in self._edges}
+        live_edges = {e.data["id"]: e for e in self._edges}
         new_edges = []
-        added = 0
+        added_edges = []
         for spec in edges:
             edge_id = spec["id"]
-            widget = by_id.get(edge_id)
+            widget = live_edges.get(edge_id)
             if widget is not None and sent.get(edge_id) == spec:
                 new_edges.append(widget)
                 continue
@@ -218,28 +232,68 @@ class CytoscapeView:
             classes = spec.pop("classes", "")
             if widget is None:
                 widget = ipycytoscape.Edge(data=spec, classes=classes)
-                added += 1
+                added_edges.append(widget)
             else:
                 _refresh(widget, spec, classes)
                 changes += 1
             new_edges.append(widget)
-        dropped = [w for node_id, w in self._nodes.items() if node_id not in kept]
-        new_ids = {id(e) for e in new_edges}
-        gone = [e for e in self._edges if id(e) not in new_ids]
-        nodes_changed = bool(dropped) or len(kept) != len(self._nodes)
-        edges_changed = bool(gone) or bool(added)
-        graph = self.widget.graph
-        if dropped and gone:  # first: no edge may point at a node that went
-            graph.edges = [e for e in self._edges if id(e) in new_ids]
-        if nodes_changed:
-            graph.nodes = list(kept.values())
-        if edges_changed:
-            graph.edges = new_edges
-        self._nodes, self._edges = kept, new_edges
-        for widget in (*dropped, *gone):
+        kept_edges = {id(e) for e in new_edges}
+        gone_edges = [e for e in self._edges if id(e) not in kept_edges]
+        gone_nodes = [w for node_id, w in self._nodes.items() if node_id not in kept]
+        for widget in (*gone_edges, *gone_nodes):  # edges first: they point at the nodes
             sent.pop(widget.data.get("id"), None)
+            self._bury(widget)
+        graph = self.widget.graph
+        if added_nodes:
+            graph.nodes = [*graph.nodes, *added_nodes]
+        if added_edges:
+            graph.edges = [*graph.edges, *added_edges]
+        self._nodes, self._edges = kept, new_edges
+        if len(self._tombstones) > self.max_tombstones:
+            self._compact()
+        return changes + len(added_nodes) + len(added_edges) + len(gone_nodes) + len(gone_edges)
+
+    #: tombstones kept in the lists before they are rebuilt without them
+    max_tombstones = 400
+
+    def _bury(self, widget: Any) -> None:
+        """Remove an element from every view; keep its widget, hidden and harmless, in the list.
+
+        Its data gets an id of its own (and an edge the hidden anchor as both
+        ends), so a view made later (the page reloaded) creates it without
+        clashing with a live element of the old id.
+        """
+        widget.removed = True
+        self._tombstones.append(widget)
+        dead = f"__gone_{len(self._tombstones)}_{id(widget)}"
+        if isinstance(widget, ipycytoscape.Edge):
+            anchor = self._anchor()
+            widget.data = {"id": dead, "source": anchor, "target": anchor}
+        else:
+            widget.data = {"id": dead}
+        widget.classes = "gone"
+
+    def _anchor(self) -> str:
+        """A hidden node that buried edges point at (made once)."""
+        if self._anchor_node is None:
+            self._anchor_node = ipycytoscape.Node(
+                data={"id": "__gone_anchor__"}, position={"x": 0.0, "y": 0.0}, classes="gone"
+            )
+            graph = self.widget.graph
+            graph.nodes = [*graph.nodes, self._anchor_node]
+        return "__gone_anchor__"
+
+    def _compact(self) -> None:
+        """Rebuild the lists with live elements only (two steps: empty, then refill)."""
+        graph = self.widget.graph
+        graph.edges = []
+        graph.nodes = []
+        graph.nodes = list(self._nodes.values())
+        graph.edges = list(self._edges)
+        for widget in (*self._tombstones, *([self._anchor_node] if self._anchor_node else [])):
             widget.close()
-        return changes + added + len(dropped) + len(gone)
+        self._tombstones = []
+        self._anchor_node = None
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         """Record that a node is at (x, y) without sending it (a drag already put it there)."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import ipywidgets as widgets
+
 from dffml_nb.df import DataFlow
 from dffml_nb.nb.graph.editor.placement import MARGIN, place
 from dffml_nb.nb.graph.layout import FlowLayout, LayoutNode, flow_graph, flow_layout
@@ -62,6 +64,11 @@ class EditorGraph(DataFlowGraph):
         self.element_changes = 0
         super().__init__(flow, height=height, interval=interval)
         self.add_class("dffml-flow-editor-graph")
+        # the details panel and the legend share a row: let them wrap in a narrow column
+        for child in self.children:
+            if isinstance(child, widgets.HBox) and self.details_panel in child.children:
+                child.layout.flex_flow = "row wrap"
+                self.details_panel.layout.min_width = "220px"
         self.view.widget.set_style(STYLE + EDITOR_STYLE)
         self.view.on_node_moved(self._moved)
 

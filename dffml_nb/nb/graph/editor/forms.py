@@ -54,7 +54,6 @@ class PaletteView(widgets.VBox):
         )
         self.refresh = widgets.Button(
             description="Refresh",
-            icon="refresh",
             tooltip="look again for operations, flows and models defined in the notebook",
             layout=widgets.Layout(width="100%"),
         )
@@ -290,7 +289,7 @@ class OutputsForm(widgets.VBox):
         self.definitions = widgets.SelectMultiple(
             options=[], rows=6, layout=widgets.Layout(width="100%")
         )
-        self.apply = widgets.Button(description="Apply", icon="check")
+        self.apply = widgets.Button(description="Apply")
         self.summary = widgets.HTML()
         self.apply.on_click(
             lambda _: on_apply(self.kind.value or None, list(self.definitions.value))
@@ -333,8 +332,8 @@ class SettingsForm(widgets.VBox):
         self.retry = widgets.BoundedIntText(min=0, max=1000, description="retry")
         self.stage = widgets.Dropdown(options=list(stages), description="stage")
         self.conditions = widgets.SelectMultiple(options=[], rows=4, description="conditions")
-        self.apply = widgets.Button(description="Apply", icon="check")
-        self.remove = widgets.Button(description="Remove operation", icon="trash")
+        self.apply = widgets.Button(description="Apply")
+        self.remove = widgets.Button(description="Remove operation")
         self.apply.on_click(lambda _: self._apply())
         self.remove.on_click(lambda _: self.operation and on_remove(self.operation))
         self.fields = widgets.VBox(
@@ -402,6 +401,8 @@ class Choice(widgets.VBox):
         self.add_class("dffml-flow-choice")
         self.layout.border = "1px solid #f59e0b"
         self.layout.padding = "4px 8px"
+        self.layout.width = "330px"
+        self.layout.margin = "0 0 6px 0"
         self.hide()
 
     def ask(

@@ -68,20 +68,30 @@ class EditError(ValueError):
 
 
 class IncompatibleConnection(EditError):
-    """The output's primitive is not the parameter's: connect with ``force=True`` to do it anyway."""
+    """The output's primitive is not the parameter's: connect with ``force=True`` to do it anyway.
 
-    def __init__(self, message: str, source_type: str, target_type: str) -> None:
+    ``question`` says the same in a form's words (no Python).
+    """
+
+    def __init__(
+        self, message: str, source_type: str, target_type: str, question: str = ""
+    ) -> None:
         super().__init__(message)
         self.source_type = source_type
         self.target_type = target_type
+        self.question = question or message
 
 
 class OccupiedParameter(EditError):
-    """The parameter already receives another operation's output: choose ``mode``."""
+    """The parameter already receives another operation's output: choose ``mode``.
 
-    def __init__(self, message: str, sources: list[str]) -> None:
+    ``question`` says the same in a form's words (no Python).
+    """
+
+    def __init__(self, message: str, sources: list[str], question: str = "") -> None:
         super().__init__(message)
         self.sources = sources
+        self.question = question or message
 
 
 class AmbiguousConnection(EditError):
@@ -248,6 +258,10 @@ def _consumers(ops: Iterable[Operation], definition: str) -> list[tuple[str, str
     found = [(o.name, p) for o in ops for p, d in o.inputs.items() if d.name == definition]
     found += [(o.name, "condition") for o in ops for d in o.conditions if d.name == definition]
     return found
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _plural(count: int, word: str) -> str:
@@ -429,6 +443,10 @@ def connect(
             f"operation that converts {out.primitive} to {wanted.primitive} in between",
             out.primitive,
             wanted.primitive,
+            f"{source}'s output {key!r} is {_article(out.primitive)} {out.primitive}, but "
+            f"{target}'s {shown_slot!r} expects {_article(wanted.primitive)} {wanted.primitive}. "
+            "Connect anyway (the value is passed as it is), or cancel and put an operation "
+            "that converts it in between.",
         )
     others = [c for c in _consumers(state.operations, out.name) if c[0] != target]
     sources = [s for s, _ in _producers(state.operations, wanted.name) if s != source]
@@ -439,6 +457,9 @@ def connect(
             f"from {source!r} only, or mode='add' to keep both: {target!r} then runs once for "
             "each value (every combination of its inputs)",
             sources,
+            f"{target}'s {shown_slot!r} already receives {wanted.name!r} from "
+            f"{', '.join(sources)}. Replace: only {source} feeds it. Add: both do, and "
+            f"{target} runs once for each value.",
         )
     if mode == "add" and sources and others:
         raise EditError(

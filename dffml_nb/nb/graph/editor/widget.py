@@ -124,19 +124,26 @@ class FlowEditor(widgets.VBox):
             [self.seeds, self.outputs, self.settings_form, self.problems_panel],
             layout=widgets.Layout(width="330px", min_width="300px"),
         )
-        for index, title in enumerate(("Inputs", "Results", "Operation", "Problems")):
+        for index, title in enumerate(("Inputs", "Outputs", "Operation", "Problems")):
             side.set_title(index, title)
         self.side = side
+        # Nothing above the canvas may change height: cytoscape.js caches where its
+        # canvas is on the page and would take later clicks for clicks elsewhere. So
+        # the messages live in a strip of fixed height, and questions beside the canvas.
+        strip = widgets.VBox(
+            [self.status, self.run_reason],
+            layout=widgets.Layout(height="46px", overflow="auto", margin="0 0 4px 0"),
+        )
         body = widgets.HBox(
             [
                 self.palette,
                 widgets.VBox([self.graph], layout=widgets.Layout(flex="1 1 auto", min_width="0")),
-                side,
+                widgets.VBox([self.choice, side]),
             ],
             layout=widgets.Layout(width="100%", align_items="flex-start"),
         )
         super().__init__(
-            [self.toolbar, self.status, self.choice, body, self.results_panel, self.export_box],
+            [self.toolbar, strip, body, self.results_panel, self.export_box],
             layout=widgets.Layout(width="100%"),
         )
         self.add_class("dffml-flow-editor")
@@ -150,34 +157,30 @@ class FlowEditor(widgets.VBox):
 
     # -- toolbar ---------------------------------------------------------------------------------
 
-    def _button(self, label: str, icon: str, tip: str, action: Callable[[], Any]) -> widgets.Button:
-        button = widgets.Button(
-            description=label, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto")
-        )
+    def _button(self, label: str, tip: str, action: Callable[[], Any]) -> widgets.Button:
+        # no icons: Notebook 7.6 fails to serve the icon font (HTTP 403 in the console)
+        button = widgets.Button(description=label, tooltip=tip, layout=widgets.Layout(width="auto"))
         button.on_click(lambda _: self._guard(action))
         return button
 
     def _build_toolbar(self) -> None:
-        self.undo_button = self._button("Undo", "undo", "undo the last change", self.undo)
-        self.redo_button = self._button("Redo", "repeat", "redo what was undone", self.redo)
+        self.undo_button = self._button("Undo", "undo the last change", self.undo)
+        self.redo_button = self._button("Redo", "redo what was undone", self.redo)
         self.remove_button = self._button(
             "Remove",
-            "trash",
             "remove the selected operation, or disconnect the selected edge",
             self.remove_selected,
         )
         self.run_button = self._button(
-            "Run", "play", "run the flow with the inputs given", self._run_clicked
+            "Run", "run the flow with the inputs given", self._run_clicked
         )
         self.run_button.add_class("dffml-flow-run")
         self.format = widgets.Dropdown(
             options=list(exporting.FORMATS), value="python", layout=widgets.Layout(width="90px")
         )
-        self.export_button = self._button(
-            "Export", "file-code-o", "show the flow as text", self._export_clicked
-        )
+        self.export_button = self._button("Export", "show the flow as text", self._export_clicked)
         self.cell_button = self._button(
-            "To cell", "clipboard", "the flow as a notebook cell", self._cell_clicked
+            "To cell", "the flow as a notebook cell", self._cell_clicked
         )
         self.path = widgets.Text(placeholder="flow.json", layout=widgets.Layout(width="130px"))
         self.trust = widgets.Checkbox(
@@ -189,13 +192,11 @@ class FlowEditor(widgets.VBox):
         )
         self.save_button = self._button(
             "Save",
-            "save",
             "save to the file named (json, yaml, py, mmd)",
             lambda: self.save(self.path.value),
         )
         self.load_button = self._button(
             "Load",
-            "folder-open",
             "load the flow file named",
             lambda: self.load(self.path.value, trust=self.trust.value),
         )
@@ -217,7 +218,6 @@ class FlowEditor(widgets.VBox):
                     ],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
-                self.run_reason,
             ]
         )
 
@@ -567,20 +567,22 @@ class FlowEditor(widgets.VBox):
         except model.IncompatibleConnection as error:
             self._mark_pending(mark)
             self.choice.ask(
-                str(error), {"Connect anyway": again(force=True), "Cancel": self._cancel}
+                error.question, {"Connect anyway": again(force=True), "Cancel": self._cancel}
             )
-            return self._show(str(error), "warn")
+            return self._show("The types differ: connect anyway, or cancel (below).", "warn")
         except model.OccupiedParameter as error:
             self._mark_pending(mark)
             self.choice.ask(
-                str(error),
+                error.question,
                 {
                     "Replace": again(mode="replace"),
                     "Add (run for each)": again(mode="add"),
                     "Cancel": self._cancel,
                 },
             )
-            return self._show(str(error), "warn")
+            return self._show(
+                "That input already has a source: replace it, or add (below).", "warn"
+            )
         except model.AmbiguousConnection as error:
             self._mark_pending(mark)
             what = error.what
@@ -588,12 +590,13 @@ class FlowEditor(widgets.VBox):
             def chosen() -> None:
                 again(**{what: self.choice.options.value})()
 
+            word = "input" if what == "param" else "output"
             self.choice.ask(
-                f"{error} Pick the {'parameter' if what == 'param' else 'output'}:",
+                f"{target if what == 'param' else source} has several {word}s: pick one.",
                 {"Connect": chosen, "Cancel": self._cancel},
                 options=error.choices,
             )
-            return self._show(str(error), "warn")
+            return self._show(f"Which {word}? Pick it below.", "warn")
 
     def _cancel(self) -> None:
         self._unmark_pending()
@@ -674,7 +677,7 @@ class FlowEditor(widgets.VBox):
         self.message, self.message_kind = text, kind
         colour = _COLOURS.get(kind, _COLOURS["note"])
         self.status.value = (
-            f'<div class="dffml-msg-{kind}" style="font-size:12px;color:{colour};margin:2px 0">'
+            f'<div class="dffml-msg-{kind}" style="font-size:12px;color:{colour};margin:0;line-height:1.4">'
             f"{html.escape(text)}</div>"
         )
         return text
