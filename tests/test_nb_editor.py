@@ -451,3 +451,39 @@ def test_model_is_pure() -> None:
     assert run_sync(history.current.flow, [{}]) == {"0": {"square": 25}}
     history.undo()
     assert model.missing_inputs(history.current.flow) == ["n"]
+
+
+def test_to_cell_in_a_shell_places_a_dffml_flow_cell_that_makes_the_same_flow() -> None:
+    """Notebook functions wired by their own names: the cell is `%%dffml flow`, and running it
+    in the shell gives a flow that runs the same."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    start_ipython()
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "dffml_nb")
+    shell.run_cell(
+        "def add(a: int, b: int) -> int:\n    return a + b\n\n"
+        "def double(add: int) -> int:\n    return add * 2\n"
+    )
+    editor = FlowEditor(namespace={})
+    editor.add(shell.user_ns["add"])
+    editor.add(shell.user_ns["double"])
+    shell.rl_next_input = None
+    cell = editor.to_cell("edited")
+    assert cell.placed and cell.kind == "magic"
+    # (a kernel's shell sends it to the front end as a set_next_input payload)
+    assert shell.rl_next_input == cell and cell.startswith("%%dffml flow edited\n")
+    result = shell.run_cell(cell)
+    assert result.success, result.error_in_exec
+    made = shell.user_ns["edited"]
+    inputs = {"0": {"a": 1, "b": 2}}
+    assert run_sync(made, inputs) == run_sync(editor.flow, inputs) == {"0": {"double": 6}}
+    # with a seed the magic cannot say it all: a Python cell instead, which runs the same
+    editor.seed("a", 20)
+    editor.seed("b", 1)
+    cell = editor.to_cell("seeded")
+    assert cell.kind == "python"
+    assert shell.run_cell(cell).success
+    assert run_sync(shell.user_ns["seeded"], [{}]) == {"0": {"double": 42}}
+    editor.close()
