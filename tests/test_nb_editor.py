@@ -487,3 +487,39 @@ def test_to_cell_in_a_shell_places_a_dffml_flow_cell_that_makes_the_same_flow() 
     assert shell.run_cell(cell).success
     assert run_sync(shell.user_ns["seeded"], [{}]) == {"0": {"double": 42}}
     editor.close()
+
+
+def test_load_a_notebook_flow_by_name_and_undo_the_load() -> None:
+    editor = FlowEditor(namespace={"calc": calc.calc_flow()})
+    editor.add(square)
+    note = editor.load("calc")
+    assert note == "loaded flow 'calc': 4 operation(s)"
+    editor.seed("calc_string", "multiply 6 and 7")
+    assert editor.run() == {"0": {"result": 42}}
+    editor.undo()
+    editor.undo()
+    assert [o.name for o in editor.flow] == ["square"]
+    with pytest.raises(EditError, match="name a flow to load"):
+        editor.load("  ")
+    editor.close()
+
+
+def test_a_trained_model_in_the_notebook_is_a_palette_operation(tmp_path: Path) -> None:
+    from dffml_nb import train
+    from dffml_nb.model import Model
+
+    model = Model.load("scikitlr")(
+        features=["Years:int:1"], predict="Salary:float:1", location=str(tmp_path / "model")
+    )
+    train(model, [{"Years": y, "Salary": 10.0 * y + 10} for y in range(5)])
+    untrained = Model.load("scikitlr")()  # no features yet: listed, not addable
+    editor = FlowEditor(namespace={"salary": model, "blank": untrained})
+    groups = {e.name: (e.group, e.unavailable) for e in editor.entries}
+    assert groups["salary"] == ("models", "")
+    assert groups["blank"][0] == "models" and "not usable as an operation yet" in groups["blank"][1]
+    assert editor.palette.buttons["models:blank"].disabled
+    editor.palette.buttons["models:salary"].click()
+    assert "salary" in editor.flow
+    editor.seed("Years", 7)
+    assert editor.run()["0"]["Salary"] == pytest.approx(80.0)
+    editor.close()

@@ -62,6 +62,8 @@ class EditorGraph(DataFlowGraph):
         self.decorations: dict[str, str] = {}
         #: elements created, changed or removed in the view, over this graph's life
         self.element_changes = 0
+        #: the next picture is laid out afresh (a loaded flow), not placed around the old one
+        self.lay_out_next = False
         super().__init__(flow, height=height, interval=interval)
         self.add_class("dffml-flow-editor-graph")
         # the details panel and the legend share a row: let them wrap in a narrow column
@@ -77,7 +79,9 @@ class EditorGraph(DataFlowGraph):
     def _build(self, flow: DataFlow) -> None:
         self.flow = flow
         nodes, edges = flow_graph(flow)
-        if nodes and not any(node_id in self.positions for node_id in nodes):
+        fresh = self.lay_out_next or not any(node_id in self.positions for node_id in nodes)
+        self.lay_out_next = False
+        if nodes and fresh:
             # nothing of it is shown yet (a new or loaded flow): the layered layout
             laid = flow_layout(flow)
             self.positions.update({n.id: (n.x, n.y) for n in laid.nodes.values()})

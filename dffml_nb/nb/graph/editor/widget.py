@@ -390,20 +390,28 @@ class FlowEditor(widgets.VBox):
         return redone
 
     def load(self, source: DataFlow | str | Path, *, trust: bool = False) -> str:
-        """Edit ``source``: a ``DataFlow``, or a JSON / YAML flow file.
+        """Edit ``source``: a ``DataFlow``, the name of one in the notebook, or a JSON / YAML file.
 
         A file names code by import path; unless ``trust=True`` it may only use
-        registered operations and ones already imported (as the core's loader
-        rules). A bad file leaves the editor as it was.
+        registered operations and ones already imported (the core's loading
+        rules). A bad file leaves the editor as it was (and the load is one
+        undo away once it worked).
         """
+        namespace = self._namespace if self._namespace is not None else _user_namespace()
         if isinstance(source, DataFlow):
             flow, where = source, "a flow"
+        elif isinstance(source, str) and isinstance(
+            (namespace or {}).get(source.strip()), DataFlow
+        ):
+            flow, where = namespace[source.strip()], f"flow {source.strip()!r}"
         else:
             path = str(source).strip()
             if not path:
-                raise EditError("name a flow file to load (.json, .yaml or .yml)")
+                raise EditError(
+                    "name a flow to load: a .json / .yaml / .yml file, or a flow in the notebook"
+                )
             flow, where = _load_file(Path(path), trust), path
-        self.graph.positions.clear()  # a loaded flow gets a fresh layered picture
+        self.graph.lay_out_next = True  # a loaded flow gets a fresh layered picture
         state = model.load(self.state, flow, f"loaded {where}: {len(flow)} operation(s)")
         return self._commit(state)
 
