@@ -341,3 +341,54 @@ def test_notebook7_renders_and_adds_on_click(lab: Server, session: Session) -> N
     finally:
         session.close()
         shutdown_sessions(lab)
+
+
+def test_voila_no_code_app_over_a_csv(home: Path, session: Session, tmp_path: Path) -> None:
+    """notebooks/10_editor under Voilà: pick the CSV, two palette clicks, connect, Run — by mouse."""
+    folder = tmp_path / "app"
+    shutil.copytree(REPO / "notebooks", folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    server = voila(folder / "10_editor.ipynb", home)
+    try:
+        server.wait_ready("Voilà listening", PAGE_LOAD)
+        page, steps = session.open(server.url + "/", "voila-app")
+        wait_for(steps, "the flow editor's canvas", "s.width > 0 && s.height > 0", RUN_ALL)
+        picker = page.locator(".dffml-data-picker select").first
+        steps.wait(
+            "pick houses.csv to run over",
+            lambda ms: picker.select_option(label="file houses.csv", timeout=ms),
+            SHORT,
+        )
+        wait_for(steps, "the data chosen", "/runs over file houses.csv/.test(s.message)")
+        palette_click(page, steps, "price_per_m2")
+        palette_click(page, steps, "rounded")
+        click_node(
+            page,
+            steps,
+            "def:price_per_m2",
+            "/Connecting 'price_per_m2'/.test(s.message)",
+            "the output price_per_m2 armed",
+        )
+        click_node(
+            page,
+            steps,
+            "def:value",
+            "/connected price_per_m2/.test(s.message)",
+            "price_per_m2 connected to rounded's input",
+        )
+        wait_for(steps, "Run enabled (the columns feed the inputs)", "s.run_disabled === false")
+        run = page.locator(".dffml-flow-editor button", has_text=re.compile(r"^\s*Run\s*$")).first
+        steps.wait("click on Run", lambda ms: run.click(timeout=ms), SHORT)
+        fill = done_fill()
+        ran = wait_for(
+            steps,
+            "every operation done and the results table with the rounded prices",
+            f"s.nodes.filter(n => n.id.startsWith('op:')).every(n => n.fill === '{fill}') "
+            "&& /4000/.test(s.results) && /3250/.test(s.results) && /4500/.test(s.results)",
+            60,
+        )
+        assert "rounded" in ran["results"], ran["results"]
+        editor_screenshot(page, steps, "flow-editor-voila-app")
+        session.console.check()
+    finally:
+        session.close()
+        server.stop()

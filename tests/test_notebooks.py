@@ -213,6 +213,20 @@ def check_dashboard(nb: Any) -> None:
     assert [index for index, _ in widgets(nb)] == [last_index]
 
 
+def check_editor(nb: Any) -> None:
+    """A no-code app: the setup cells show nothing, the last one the editor (driven by mouse
+    in tests/test_nb_editor_notebook.py and the Voilà browser test)."""
+    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    *setup, (last_index, _) = code
+    noisy = [
+        (index, [text_of(o)[:200] for o in cell.outputs]) for index, cell in setup if cell.outputs
+    ]
+    assert not noisy, f"setup cells should show nothing under Voilà: {noisy}"
+    shown = widgets(nb)
+    assert [index for index, _ in shown] == [last_index], shown
+    assert shown[0][1].startswith("FlowEditor(DataFlow()"), shown
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "01_quickstart.ipynb": check_quickstart,
     "02_dataflows.ipynb": check_dataflows,
@@ -220,6 +234,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "04_shouldi.ipynb": check_shouldi,
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
+    "10_editor.ipynb": check_editor,
 }
 
 

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from dffml_nb.df import DataFlow, Definition, Operation
 from dffml_nb.nb.graph.editor.palette import GROUPS, PaletteEntry, search
 
-__all__ = ["Choice", "OutputsForm", "PaletteView", "SeedForm", "SettingsForm"]
+__all__ = ["Choice", "DataPicker", "OutputsForm", "PaletteView", "SeedForm", "SettingsForm"]
 
 _GROUP_TITLES = {
     "given": "Operations",
@@ -439,3 +439,45 @@ class Choice(widgets.VBox):
     @property
     def is_open(self) -> bool:
         return self.layout.display != "none"
+
+
+class DataPicker(widgets.HBox):
+    """What Run runs over: the values under Inputs (one run), or every record of some data.
+
+    The choices are the DataFrames in the notebook and the data files in its
+    folder; ``↻`` looks again.
+    """
+
+    def __init__(self, on_pick: Callable[[Any], Any], on_refresh: Callable[[], Any]) -> None:
+        self._on_pick = on_pick
+        self._quiet = False
+        self.choice = widgets.Dropdown(
+            options=[("the values below (one run)", None)],
+            value=None,
+            description="run over",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="270px"),
+        )
+        self.choice.add_class("dffml-data-picker")
+        self.again = widgets.Button(
+            description="↻", tooltip="look again for data", layout=widgets.Layout(width="36px")
+        )
+        self.again.on_click(lambda _: on_refresh())
+        super().__init__([self.choice, self.again])
+        self.choice.observe(self._changed, names="value")
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._on_pick(change["new"])
+
+    def show(self, options: list[tuple[str, Any]], value: Any) -> None:
+        """List ``(label, value)`` choices (after "the values below"), showing ``value``."""
+        self._quiet = True
+        try:
+            choices = [("the values below (one run)", None), *options]
+            if value is not None and all(v != value for _, v in choices):
+                choices.append((str(value), value))
+            self.choice.options = choices
+            self.choice.value = value
+        finally:
+            self._quiet = False

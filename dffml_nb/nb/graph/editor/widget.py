@@ -25,10 +25,18 @@ import ipywidgets as widgets
 
 from dffml_nb.df import DataFlow, DataFlowError, Definition, Operation, OperationError, op
 from dffml_nb.df.operation import RUNNERS, STAGES
+from dffml_nb.nb.graph.editor import data as data_
 from dffml_nb.nb.graph.editor import export as exporting
 from dffml_nb.nb.graph.editor import model
 from dffml_nb.nb.graph.editor.canvas import EditorGraph
-from dffml_nb.nb.graph.editor.forms import Choice, OutputsForm, PaletteView, SeedForm, SettingsForm
+from dffml_nb.nb.graph.editor.forms import (
+    Choice,
+    DataPicker,
+    OutputsForm,
+    PaletteView,
+    SeedForm,
+    SettingsForm,
+)
 from dffml_nb.nb.graph.editor.model import EditError, EditorState, History
 from dffml_nb.nb.graph.editor.palette import PaletteEntry, discover, entry_for
 
@@ -98,7 +106,11 @@ class FlowEditor(widgets.VBox):
         self.message = ""
         self.message_kind = "note"
         #: the last run's results (``{context: results}``) or None
-        self.results: dict[str, Any] | None = None
+        self.results: Any = None
+        #: what Run runs over: None (the values under Inputs) or data (see :meth:`use_data`)
+        self.data: Any = None
+        self.data_label = ""
+        self._data_columns: list[str] = []
         self._armed: str | None = None  # an output port clicked first: its definition node id
         self._pending: str | None = None  # a node marked while a connection awaits a choice
         self.selected_edge: str | None = None
@@ -106,6 +118,7 @@ class FlowEditor(widgets.VBox):
         self.graph = EditorGraph(DataFlow(), height=height)
         self.palette = PaletteView(self._pick, self.refresh)
         self.seeds = SeedForm(self._seed_from_form)
+        self.data_picker = DataPicker(self._data_from_form, self._refresh_data)
         self.outputs = OutputsForm(self._outputs_from_form)
         self.settings_form = SettingsForm(
             RUNNERS, STAGES, self._settings_from_form, self._remove_op
@@ -121,7 +134,12 @@ class FlowEditor(widgets.VBox):
         self.run_reason.add_class("dffml-flow-editor-run-reason")
         self._build_toolbar()
         side = widgets.Tab(
-            [self.seeds, self.outputs, self.settings_form, self.problems_panel],
+            [
+                widgets.VBox([self.data_picker, self.seeds]),
+                self.outputs,
+                self.settings_form,
+                self.problems_panel,
+            ],
             layout=widgets.Layout(width="330px", min_width="300px"),
         )
         for index, title in enumerate(("Inputs", "Outputs", "Operation", "Problems")):
@@ -243,6 +261,7 @@ class FlowEditor(widgets.VBox):
         namespace = self._namespace if self._namespace is not None else _user_namespace()
         self.entries = discover(namespace, self._operations, registered=self._registered)
         self.palette.show(self.entries)
+        self._refresh_data()
         return self.entries
 
     def _pick(self, entry: PaletteEntry) -> None:
@@ -299,8 +318,13 @@ class FlowEditor(widgets.VBox):
 
     @property
     def run_blockers(self) -> list[str]:
-        """Why Run is off (problems, then flow inputs without a value); empty when it can run."""
-        return list(self.state.blockers)
+        """Why Run is off (problems, then flow inputs without a value); empty when it can run.
+
+        Running over data, the data's columns give the inputs of the same names.
+        """
+        if self.data is None:
+            return list(self.state.blockers)
+        return model.run_blockers(self.flow, self._columns())
 
     def _commit(self, state: EditorState) -> str:
         self.history.push(state)
@@ -741,7 +765,9 @@ class FlowEditor(widgets.VBox):
         for item in flow.seed:
             name = item.definition if isinstance(item.definition, str) else item.definition.name
             values[name] = item.value
-        self.seeds.show(inputs, values)
+        columns = set(self._columns())
+        provided = {d.name: "from the data's column" for d in inputs if d.name in columns}
+        self.seeds.show(inputs, values, provided)
         self.outputs.show(flow, kind, chosen, specs)
         selected = self.graph.selected
         node = self.graph.geometry.nodes.get(selected) if selected else None
@@ -812,6 +838,16 @@ class FlowEditor(widgets.VBox):
         return results
 
     def _run_clicked(self) -> None:
+        if self.data is not None:
+            frame = self.run_records()
+            failed = len(frame.attrs.get("errors") or [])
+            self._show(
+                f"Ran over {len(frame)} records"
+                + (f"; {failed} failed (see below)" if failed else "")
+                + ".",
+                "warn" if failed else "ok",
+            )
+            return
         try:
             results = self.run()
         except OperationError as error:
@@ -821,6 +857,84 @@ class FlowEditor(widgets.VBox):
             return
         count = sum(len(r) for r in results.values())
         self._show(f"Ran: {count} result(s).", "ok")
+
+    # -- records mode ----------------------------------------------------------------------------------
+
+    def use_data(self, data: Any) -> str:
+        """Run over ``data`` from now on (a DataFrame, a data file's name; None: the Inputs values).
+
+        Columns named like flow inputs give them their values, one run per record.
+        """
+        namespace = self._namespace if self._namespace is not None else _user_namespace()
+        resolved, label = data_.resolve(data, namespace)
+        try:
+            columns = data_.columns_of(resolved)
+        except (OSError, ValueError) as error:
+            raise EditError(f"cannot read the columns of {label}: {error}") from None
+        self.data, self.data_label, self._data_columns = resolved, label, columns
+        self._refresh_data()
+        self._refresh_forms(self.flow)
+        self._refresh_run()
+        return self._show(
+            f"Run runs over {label}." if label else "Run uses the values under Inputs."
+        )
+
+    def _data_from_form(self, token: Any) -> None:
+        self._guard(lambda: self.use_data(token))
+
+    def _refresh_data(self) -> None:
+        namespace = self._namespace if self._namespace is not None else _user_namespace()
+        options = data_.choices(namespace)
+        current = None
+        if self.data is not None:
+            current = next(
+                (
+                    token
+                    for _, token in options
+                    if data_.resolve(token, namespace)[0] is self.data
+                    or (not data_.is_frame(self.data) and token == f"file:{self.data}")
+                ),
+                None,
+            )
+            if current is None:
+                options.append((self.data_label, "current"))
+                current = "current"
+        self.data_picker.show(options, current)
+
+    def _columns(self) -> list[str]:
+        """The columns of the data Run runs over (read once, when it is chosen)."""
+        return self._data_columns if self.data is not None else []
+
+    def run_records(self, data: Any = None, **options: Any) -> Any:
+        """Run the flow over every record of ``data`` (default: :meth:`use_data`'s) with
+        ``dffml_nb.run_records``; the graph shows it live; returns a DataFrame: the data's
+        columns plus one per result. A record whose run fails keeps its columns and is
+        listed in ``frame.attrs["errors"]`` (``strict=False``; pass ``strict=True`` to raise)."""
+        try:
+            from dffml_nb import run_records
+        except ImportError:
+            raise EditError(
+                "running over records needs dffml_nb.run_records, which this version lacks"
+            ) from None
+        if data is not None:
+            self.use_data(data)
+        if self.data is None:
+            raise EditError("choose data to run over first (use_data, or 'run over' under Inputs)")
+        blockers = self.run_blockers
+        if blockers:
+            raise DataFlowError(f"the flow cannot run; {len(blockers)} reason(s):", blockers)
+        options.setdefault("strict", False)
+        graph = self.graph
+        graph.reset()
+        try:
+            frame = run_records(
+                self.flow, self.data, as_frame=True, on_event=graph.on_event, **options
+            )
+        finally:
+            graph.settle()
+        self.results = frame
+        self.results_panel.value = _frame_html(frame)
+        return frame
 
     # -- out to text and files ---------------------------------------------------------------------
 
@@ -924,6 +1038,23 @@ def _results_html(results: dict[str, Any]) -> str:
         "<table class='dffml-results dffml-flow-editor-results' style='font-size:12px'>"
         "<caption style='text-align:left'><b>Results</b></caption>"
         f"<tr><th>context</th><th>definition</th><th>value</th></tr>{body}</table>"
+    )
+
+
+def _frame_html(frame: Any) -> str:
+    from dffml_nb.nb.ui.reprs import table
+
+    errors = frame.attrs.get("errors") or []
+    listed = "".join(f"<li>{html.escape(str(error))}</li>" for error in errors[:20])
+    failures = (
+        f'<div style="color:#b91c1c;font-size:12px">{len(errors)} record(s) failed:'
+        f"<ul>{listed}</ul></div>"
+        if errors
+        else ""
+    )
+    return (
+        "<div class='dffml-flow-editor-results' style='font-size:12px'><b>Results</b>"
+        f"{table(frame)}{failures}</div>"
     )
 
 
