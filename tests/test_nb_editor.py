@@ -100,6 +100,9 @@ def test_calculator_from_an_empty_editor_runs_to_42(editor: FlowEditor) -> None:
         "get_single": "done",
     }
     assert "42" in editor.results_panel.value
+    # a node click shows its last inputs and outputs (as the events' short reprs)
+    assert editor.select("add")["last_outputs"] == {"sum": "42"}
+    assert editor.select("add")["last_inputs"] == {"numbers": "[40, 2]"}
     # the same answers as DFFML's own calculator flow
     assert answers(editor.flow) == answers(calc.calc_flow()) == [{"result": 42}] * 2
     # run inputs win over nothing: a flat {definition: value} is one context
@@ -522,4 +525,29 @@ def test_a_trained_model_in_the_notebook_is_a_palette_operation(tmp_path: Path) 
     assert "salary" in editor.flow
     editor.seed("Years", 7)
     assert editor.run()["0"]["Salary"] == pytest.approx(80.0)
+    editor.close()
+
+
+def test_records_mode_runs_over_a_dataframe_and_a_csv(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"n": [1, 2, 3], "note": ["a", "b", "c"]}, index=["x", "y", "z"])
+    csv = tmp_path / "numbers.csv"
+    csv.write_text("key,n\nr1,4\nr2,5\n")
+    editor = FlowEditor(namespace={"frame": frame})
+    editor.add(square)
+    assert editor.run_blockers == ["input 'n' (int) has no value: fill it in"]
+    editor.use_data("frame:frame")
+    assert editor.data is frame and editor.run_blockers == []
+    assert "from the data's column" in editor.seeds.field("n").status.value
+    result = editor.run_records()
+    assert result["square"].tolist() == [1, 4, 9] and list(result.index) == ["x", "y", "z"]
+    assert list(frame.columns) == ["n", "note"]  # the notebook's frame is not changed
+    assert editor.graph.counts["square"]["finished"] == 3
+    editor.use_data(str(csv))
+    assert editor.run_records()["square"].tolist() == [16, 25]
+    editor.use_data(None)
+    assert editor.run_blockers == ["input 'n' (int) has no value: fill it in"]
+    with pytest.raises(EditError, match="no such data file"):
+        editor.use_data(str(tmp_path / "missing.csv"))
     editor.close()

@@ -92,8 +92,8 @@ def _source_of(func: Any) -> str | None:
 
 
 def _base(func: Any) -> tuple[str, str]:
-    module = getattr(func, "__module__", None) or ""
-    qualname = getattr(func, "__qualname__", None) or getattr(func, "__name__", "")
+    module = str(getattr(func, "__module__", None) or "")
+    qualname = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", ""))
     return module, qualname
 
 

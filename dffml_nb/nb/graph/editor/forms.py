@@ -261,7 +261,7 @@ class SeedForm(widgets.VBox):
             if shown
             else _html("No flow inputs: every input is produced by an operation.", "#6b7280")
         )
-        children = (self.note, *shown)
+        children: tuple[Any, ...] = (self.note, *shown)
         if tuple(self.children) != children:
             self.children = children
 

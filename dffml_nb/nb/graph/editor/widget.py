@@ -422,12 +422,11 @@ class FlowEditor(widgets.VBox):
         undo away once it worked).
         """
         namespace = self._namespace if self._namespace is not None else _user_namespace()
+        named = (namespace or {}).get(source.strip()) if isinstance(source, str) else None
         if isinstance(source, DataFlow):
             flow, where = source, "a flow"
-        elif isinstance(source, str) and isinstance(
-            (namespace or {}).get(source.strip()), DataFlow
-        ):
-            flow, where = namespace[source.strip()], f"flow {source.strip()!r}"
+        elif isinstance(named, DataFlow):
+            flow, where = named, f"flow {str(source).strip()!r}"
         else:
             path = str(source).strip()
             if not path:
@@ -978,7 +977,7 @@ class FlowEditor(widgets.VBox):
         ipython = sys.modules.get("IPython")
         shell = ipython.get_ipython() if ipython is not None else None
         placed = shell is not None and hasattr(shell, "set_next_input")
-        if placed:
+        if shell is not None and placed:
             shell.set_next_input(text, replace=False)
             self._show(
                 f"the flow is in the next cell ({'%%dffml flow' if kind == 'magic' else 'Python'})",
