@@ -91,12 +91,18 @@ _EDITOR_STATE = """
 """
 
 
-def write_notebook(folder: Path) -> Path:
+#: the same, but the canvas lists are rebuilt at the first removal (view.update_elements'
+#: other path: emptied, then refilled) instead of keeping removed elements hidden
+COMPACT = "editor_compact.ipynb"
+
+
+def write_notebook(folder: Path, name: str = NOTEBOOK, extra: str = "") -> Path:
     import nbformat
 
-    path = folder / NOTEBOOK
+    path = folder / name
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    body, shown = CELL.rstrip("\n").rsplit("\n", 1)  # the last line shows the editor
+    nb.cells = [nbformat.v4.new_code_cell(f"{body}\n{extra}{shown}\n")]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -119,6 +125,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def notebook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("editor-notebooks")
     write_notebook(folder)
+    write_notebook(folder, COMPACT, "editor.graph.view.max_tombstones = 0\n")
     return folder
 
 
@@ -275,7 +282,35 @@ def invalid_connection_marks_the_node(page: Any, steps: Steps) -> dict[str, Any]
         "the mark gone after Cancel",
         "!s.nodes.find(n => n.id === 'op:increment').classes.includes('problem')",
     )
+    # what is on the canvas is exactly the flow: removed elements are gone or hidden
+    shown = page.evaluate(
+        """(index) => {
+          const box = document.querySelectorAll('.dffml-flow-editor')[index];
+          const cy = box.querySelector('div[class*="cytoscape_container"]')._cyreg.cy;
+          return cy.elements(':visible').map(e => e.id()).sort();
+        }""",
+        0,
+    )
+    assert shown == sorted(EXPECTED_VISIBLE), f"canvas shows {shown}"
     return unmarked
+
+
+# nodes and edges the canvas shows at the end (double → n → increment, label reading n)
+EXPECTED_VISIBLE = [
+    "def:x",
+    "op:double",
+    "def:n",
+    "op:increment",
+    "def:increment",
+    "op:label",
+    "def:label",
+    "def:x->op:double:input",
+    "op:double->def:n:double",
+    "def:n->op:increment:input",
+    "op:increment->def:increment:output",
+    "def:n->op:label:input",
+    "op:label->def:label:output",
+]
 
 
 def editor_screenshot(page: Any, steps: Steps, name: str) -> Path:
@@ -302,6 +337,36 @@ def test_lab_build_run_and_refuse_by_mouse(lab: Server, session: Session) -> Non
             DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, DOCS_IMAGE)
         invalid_connection_marks_the_node(page, steps)
+        # a second view of the same editor (a new cell showing it): drawn from the
+        # widget lists, removed elements (kept hidden in them) included — no clash,
+        # the same picture
+        page.evaluate(
+            """async (path) => {
+              const app = window.jupyterapp;
+              const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+              app.shell.activateById(panel.id);
+              await app.commands.execute('notebook:insert-cell-below');
+              panel.content.activeCell.model.sharedModel.setSource('editor');
+              await app.commands.execute('notebook:run-cell');
+            }""",
+            NOTEBOOK,
+        )
+        steps.js(
+            "a second view of the editor drawn",
+            f"""() => {{ const s = ({_EDITOR_STATE})(1); return s && s.nodes.length > 0 ? s : null; }}""",
+            None,
+            SHORT,
+        )
+        settle(page)
+        again = page.evaluate(
+            """() => {
+              const box = document.querySelectorAll('.dffml-flow-editor')[1];
+              const cy = box.querySelector('div[class*="cytoscape_container"]')._cyreg.cy;
+              return cy.elements(':visible').map(e => e.id()).sort();
+            }"""
+        )
+        assert again == sorted(EXPECTED_VISIBLE), f"the second view shows {again}"
+        steps.shot("second-view")
         session.console.check()
     finally:
         session.close()
@@ -311,7 +376,7 @@ def test_lab_build_run_and_refuse_by_mouse(lab: Server, session: Session) -> Non
 def test_voila_build_run_and_refuse_by_mouse(
     notebook_dir: Path, home: Path, session: Session
 ) -> None:
-    server = voila(notebook_dir / NOTEBOOK, home)
+    server = voila(notebook_dir / COMPACT, home)
     try:
         server.wait_ready("Voilà listening", PAGE_LOAD)
         page, steps = session.open(server.url + "/", "voila")

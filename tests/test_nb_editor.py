@@ -539,7 +539,7 @@ def test_records_mode_runs_over_a_dataframe_and_a_csv(tmp_path: Path) -> None:
     assert editor.run_blockers == ["input 'n' (int) has no value: fill it in"]
     editor.use_data("frame:frame")
     assert editor.data is frame and editor.run_blockers == []
-    assert "from the data's column" in editor.seeds.field("n").status.value
+    assert "from a column of the data" in editor.seeds.field("n").status.value
     result = editor.run_records()
     assert result["square"].tolist() == [1, 4, 9] and list(result.index) == ["x", "y", "z"]
     assert list(frame.columns) == ["n", "note"]  # the notebook's frame is not changed

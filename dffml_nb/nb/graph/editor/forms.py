@@ -65,7 +65,7 @@ class PaletteView(widgets.VBox):
         self._sections: dict[str, widgets.VBox] = {}
         super().__init__(
             [widgets.HTML("<b>Palette</b>"), self.search, self.groups, self.refresh, self.info],
-            layout=widgets.Layout(width="230px", min_width="230px", padding="0 8px 0 0"),
+            layout=widgets.Layout(width="200px", min_width="200px", padding="0 8px 0 0"),
         )
         self.add_class("dffml-flow-palette")
         self.search.observe(lambda _: self.filter(self.search.value), names="value")
@@ -401,7 +401,7 @@ class Choice(widgets.VBox):
         self.add_class("dffml-flow-choice")
         self.layout.border = "1px solid #f59e0b"
         self.layout.padding = "4px 8px"
-        self.layout.width = "330px"
+        self.layout.width = "300px"
         self.layout.margin = "0 0 6px 0"
         self.hide()
 
@@ -445,22 +445,25 @@ class DataPicker(widgets.HBox):
     """What Run runs over: the values under Inputs (one run), or every record of some data.
 
     The choices are the DataFrames in the notebook and the data files in its
-    folder; ``↻`` looks again.
+    folder; ``↻`` looks again. (The first choice's value is ``""``, not None:
+    a Dropdown shows nothing for None.)
     """
+
+    NONE = ("the values below (one run)", "")
 
     def __init__(self, on_pick: Callable[[Any], Any], on_refresh: Callable[[], Any]) -> None:
         self._on_pick = on_pick
         self._quiet = False
         self.choice = widgets.Dropdown(
-            options=[("the values below (one run)", None)],
-            value=None,
+            options=[self.NONE],
+            value="",
             description="run over",
-            style={"description_width": "60px"},
-            layout=widgets.Layout(width="270px"),
+            style={"description_width": "56px"},
+            layout=widgets.Layout(width="230px"),
         )
         self.choice.add_class("dffml-data-picker")
         self.again = widgets.Button(
-            description="↻", tooltip="look again for data", layout=widgets.Layout(width="36px")
+            description="↻", tooltip="look again for data", layout=widgets.Layout(width="32px")
         )
         self.again.on_click(lambda _: on_refresh())
         super().__init__([self.choice, self.again])
@@ -468,16 +471,14 @@ class DataPicker(widgets.HBox):
 
     def _changed(self, change: dict[str, Any]) -> None:
         if not self._quiet:
-            self._on_pick(change["new"])
+            self._on_pick(change["new"] or None)
 
     def show(self, options: list[tuple[str, Any]], value: Any) -> None:
         """List ``(label, value)`` choices (after "the values below"), showing ``value``."""
         self._quiet = True
         try:
-            choices = [("the values below (one run)", None), *options]
-            if value is not None and all(v != value for _, v in choices):
-                choices.append((str(value), value))
+            choices = [self.NONE, *options]
             self.choice.options = choices
-            self.choice.value = value
+            self.choice.value = value if value is not None else ""
         finally:
             self._quiet = False

@@ -140,7 +140,7 @@ class FlowEditor(widgets.VBox):
                 self.settings_form,
                 self.problems_panel,
             ],
-            layout=widgets.Layout(width="330px", min_width="300px"),
+            layout=widgets.Layout(width="300px", min_width="300px"),
         )
         for index, title in enumerate(("Inputs", "Outputs", "Operation", "Problems")):
             side.set_title(index, title)
@@ -156,7 +156,7 @@ class FlowEditor(widgets.VBox):
             [
                 self.palette,
                 widgets.VBox([self.graph], layout=widgets.Layout(flex="1 1 auto", min_width="0")),
-                widgets.VBox([self.choice, side]),
+                widgets.VBox([self.choice, side], layout=widgets.Layout(flex="0 0 300px")),
             ],
             layout=widgets.Layout(width="100%", align_items="flex-start"),
         )
@@ -765,7 +765,7 @@ class FlowEditor(widgets.VBox):
             name = item.definition if isinstance(item.definition, str) else item.definition.name
             values[name] = item.value
         columns = set(self._columns())
-        provided = {d.name: "from the data's column" for d in inputs if d.name in columns}
+        provided = {d.name: "from a column of the data" for d in inputs if d.name in columns}
         self.seeds.show(inputs, values, provided)
         self.outputs.show(flow, kind, chosen, specs)
         selected = self.graph.selected
@@ -879,6 +879,8 @@ class FlowEditor(widgets.VBox):
         )
 
     def _data_from_form(self, token: Any) -> None:
+        if token == "current":  # the data given from code, already in use
+            return
         self._guard(lambda: self.use_data(token))
 
     def _refresh_data(self) -> None:
