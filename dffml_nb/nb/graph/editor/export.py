@@ -43,8 +43,15 @@ def export_text(flow: DataFlow, fmt: str, *, name: str = "flow") -> str:
 def save_text(path: Any, text: str) -> Path:
     """Write ``text`` to ``path`` atomically: a temporary file beside it, then a rename.
 
-    An interrupted save leaves the old file as it was.
+    An interrupted save leaves the old file as it was. (The dataflow core's
+    ``dffml_nb.df.atomic`` does it where this version has one.)
     """
+    try:
+        from dffml_nb.df.atomic import write_atomic  # type: ignore[import-not-found]
+    except ImportError:
+        write_atomic = None
+    if write_atomic is not None:
+        return Path(write_atomic(path, text))
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
