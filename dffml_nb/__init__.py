@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dffml_nb._lazy import lazy_exports
+from dffml_nb.df.display import set_mimebundle_hook
 
 __version__ = "0.1.0"
 
@@ -40,9 +41,24 @@ _LAZY = {
     "predict": "dffml_nb.high_level",
     "load": "dffml_nb.high_level",
     "save": "dffml_nb.high_level",
+    "evaluate": "dffml_nb.evaluation.evaluate",
+    "tune": "dffml_nb.evaluation.tune",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)
+
+
+def _dataflow_mimebundle(flow: Any) -> Any:
+    """How a DataFlow displays: the notebook layer's picture, loaded on first display."""
+    from dffml_nb.nb import dataflow_mimebundle
+
+    return dataflow_mimebundle(flow)
+
+
+# The package root sits above every layer: it connects the dataflow core's display
+# hook to the notebook layer, so a DataFlow shows as its graph without %load_ext.
+# (Cheap: dffml_nb.df loads its names on first use.)
+set_mimebundle_hook(_dataflow_mimebundle)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 def _model(model: Any) -> Model:
     """``model`` itself, once checked to be a model instance (a common slip: a class or name)."""
-    if isinstance(model, (str, type)):
+    from dffml_nb.model.base import Model
+
+    if not isinstance(model, Model):
         raise TypeError(
             f"expected a model instance, got {model!r}: build one first, e.g. "
             "Model.load('scikitlr')(features=['Years:int:1'], predict='Salary:float:1')"

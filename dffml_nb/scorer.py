@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -105,8 +105,11 @@ class Scorer:
         features, _ = model._require_config()
         wanted = [f for f in features if f.name != truth.name] + [truth]
         frame = arrays.to_frame(data, wanted, allow_empty=False)
-        predicted, _ = model.predict_arrays(arrays.matrix(frame, features))
+        X = arrays.matrix(frame, features)
+        arrays.require_values(frame, X, features, "predict")
         expected = arrays.target(frame, truth, numeric=self.kind == "regression")
+        arrays.require_truth(frame, expected, truth)
+        predicted, _ = model.predict_arrays(X)
         value = self(expected, predicted)
         model._remember_score(self.name, value)
         return Score(value, self.name, self.greater_is_better, len(frame), model.name)
@@ -121,7 +124,12 @@ class Scorer:
             return name
         from dffml_nb import plugins
 
-        return plugins.load("scorer", name)
+        found = plugins.load("scorer", name)
+        if not isinstance(found, Scorer):
+            raise plugins.PluginError(
+                f"scorer plugin {name!r} is {found!r}, not a dffml_nb.scorer.Scorer"
+            )
+        return found
 
     def _repr_html_(self) -> str:
         better = "higher" if self.greater_is_better else "lower"
@@ -154,6 +162,54 @@ SCORERS: dict[str, Scorer] = {
         Scorer("nmi", "normalized_mutual_info_score", True, "clustering"),
     ]
 }
+
+
+# -- dffml-model-scikit's scorer names (its scikit_scorers.py), so DFFML command lines keep working.
+# Each computes what DFFML computes: the sklearn.metrics function on the true values and the
+# predicted values (for roc_auc, average precision, Brier and log loss: predicted labels, not
+# probabilities — evaluate() also takes scikit-learn's "roc_auc" / "neg_log_loss", which use them).
+_DFFML_SCIKIT_ALIASES = {
+    "acscore": "accuracy",
+    "bacscore": "balanced_accuracy",
+    "f1score": "f1",
+    "prescore": "precision",
+    "recallscore": "recall",
+    "adjrandscore": "adjusted_rand",
+    "normmutinfoscore": "nmi",
+    "exvscore": "explained_variance",
+    "maxerr": "max_error",
+    "meanabserr": "mae",
+    "meansqrerr": "mse",
+    "medabserr": "median_ae",
+    "r2score": "r2",
+    "meanabspererr": "mape",
+}
+SCORERS.update(
+    {alias: replace(SCORERS[name], name=alias) for alias, name in _DFFML_SCIKIT_ALIASES.items()}
+)
+SCORERS.update(
+    {
+        scorer.name: scorer
+        for scorer in [
+            Scorer("topkscore", "top_k_accuracy_score", True, "classification"),
+            Scorer("avgprescore", "average_precision_score", True, "classification"),
+            Scorer("brierscore", "brier_score_loss", False, "classification"),
+            Scorer("logloss", "log_loss", False, "classification"),
+            Scorer("jacscore", "jaccard_score", True, "classification", _average),
+            Scorer("rocaucscore", "roc_auc_score", True, "classification"),
+            Scorer("adjmutinfoscore", "adjusted_mutual_info_score", True, "clustering"),
+            Scorer("complscore", "completeness_score", True, "clustering"),
+            Scorer("fowlmalscore", "fowlkes_mallows_score", True, "clustering"),
+            Scorer("homoscore", "homogeneity_score", True, "clustering"),
+            Scorer("mutinfoscore", "mutual_info_score", True, "clustering"),
+            Scorer("randscore", "rand_score", True, "clustering"),
+            Scorer("vmscore", "v_measure_score", True, "clustering"),
+            Scorer("meansqrlogerr", "mean_squared_log_error", False, "regression"),
+            Scorer("meanpoidev", "mean_poisson_deviance", False, "regression"),
+            Scorer("meangammadev", "mean_gamma_deviance", False, "regression"),
+        ]
+    }
+)
 
 
 def __getattr__(attr: str) -> Scorer:

@@ -192,14 +192,6 @@ ALLOWED_CONSOLE_ERRORS: tuple[Allowed, ...] = (
         "server whose workspace JupyterLab saved; upstream, not ours",
     ),
     Allowed(
-        r"getter for the shared module is not a function[\s\S]*"
-        r"/voila/labextensions/@jupyter-notebook/lab-extension/",
-        r"^http://127\.0\.0\.1:\d+/",
-        "Voilà 0.5.13 (whose page ships JupyterLab 4.2 core modules) refuses to load Notebook 7's "
-        "lab-extension, built for JupyterLab 4.6; that extension only adds Lab menu items, "
-        "nothing a dashboard uses; upstream, not ours",
-    ),
-    Allowed(
         r"Failed to load resource: net::ERR_NAME_NOT_RESOLVED",
         r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@",
         "the closed network: Voilà's page links the Font Awesome stylesheets from a CDN "
@@ -429,9 +421,23 @@ def jupyter_lab(notebook_dir: Path, home: Path) -> Server:
     return Server("jupyterlab", argv, cwd=notebook_dir, env=jupyter_env(home), port=port)
 
 
+#: the repository's Voilà configuration (``voila notebooks/06_dashboard.ipynb`` from the
+#: repository, and Binder, read it from the working folder): it keeps JupyterLab-only
+#: extensions out of Voilà's page — jupytext's and Notebook 7's, built for JupyterLab 4.6,
+#: which Voilà 0.5 (JupyterLab 4.2 core modules) cannot load ("The getter for the shared
+#: module is not a function", #RUNTIME-012) and which add nothing a dashboard uses
+VOILA_CONFIG = REPO / "voila.json"
+
+
 def voila(notebook: Path, home: Path) -> Server:
-    """Voilà serving one notebook on its own free loopback port."""
+    """Voilà serving one notebook on its own free loopback port, with the repository's config.
+
+    The config goes into the server's own Jupyter config folder (on Voilà's
+    config path whatever the working folder), so the test uses the file users get.
+    """
     port = free_port()
+    env = jupyter_env(home)
+    shutil.copy(VOILA_CONFIG, Path(env["JUPYTER_CONFIG_DIR"]) / "voila.json")
     voila_exe = shutil.which("voila") or "voila"
     argv = [
         voila_exe,
@@ -442,7 +448,7 @@ def voila(notebook: Path, home: Path) -> Server:
         "--Voila.port_retries=0",
         "--show_tracebacks=True",
     ]
-    return Server("voila", argv, cwd=notebook.parent, env=jupyter_env(home), port=port)
+    return Server("voila", argv, cwd=notebook.parent, env=env, port=port)
 
 
 def lab_page_config(server: Server) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,7 +46,49 @@ def test_post_build_installs_the_package_and_fails_fast():
         assert package in requirements
 
 
-@pytest.mark.parametrize("name", ["README.md"])
-def test_readme_has_binder_badge_opening_lab_on_notebooks(name):
-    text = (ROOT / name).read_text()
-    assert "mybinder.org/badge_logo.svg" in text and "urlpath=lab/tree/notebooks" in text
+def _readme_binder_section() -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## On Binder")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_readme_has_no_binder_link_to_a_repository_that_does_not_exist():
+    """No public remote yet: no rendered link may point Binder at a made-up repository."""
+    text = (ROOT / "README.md").read_text()
+    prose = re.sub(r"```.*?```|`[^`]*`", "", text, flags=re.S)  # code is not rendered as links
+    assert not re.search(r"\]\(https://mybinder\.org/v2/", prose)
+    assert "mybinder.org/v2/gh/" not in prose
+
+
+def test_readme_binder_template_opens_lab_on_the_notebooks_and_names_the_config():
+    section = _readme_binder_section()
+    (pattern,) = re.findall(r"https://mybinder\.org/v2/gh/OWNER/REPO/HEAD\?urlpath=(\S+)", section)
+    assert pattern == "lab/tree/notebooks" and (ROOT / "notebooks").is_dir()
+    for name in ("runtime.txt", "requirements.txt", "postBuild"):
+        assert f"`{name}`" in section and (ROOT / "binder" / name).is_file()
+
+
+@pytest.mark.parametrize(
+    "remote, url",
+    [
+        ("git@github.com:someone/dffml_nb.git", "https://mybinder.org/v2/gh/someone/dffml_nb/HEAD"),
+        (
+            "https://github.com/some-one/dffml_nb",
+            "https://mybinder.org/v2/gh/some-one/dffml_nb/HEAD",
+        ),
+        ("https://github.com/a/b.c.git", "https://mybinder.org/v2/gh/a/b.c/HEAD"),
+        ("https://gitlab.com/a/b", None),
+        ("/srv/git/dffml_nb", None),
+    ],
+)
+def test_readme_command_derives_the_launch_url_from_a_github_remote(tmp_path, remote, url):
+    (command,) = [
+        line for line in _readme_binder_section().splitlines() if line.startswith("git remote")
+    ]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", remote], check=True)
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    expected = "" if url is None else url + "?urlpath=lab/tree/notebooks\n"
+    assert result.stdout == expected

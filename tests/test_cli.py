@@ -88,14 +88,16 @@ def test_dataflow_run_and_diagram(tmp_path):
     path = tmp_path / "calc.json"
     calc_flow().save(path)
     out = json.loads(
-        cli("dataflow", "run", str(path), "-inputs", "add 40 and 2=calc_string").stdout
+        cli("dataflow", "run", str(path), "-trust", "-inputs", "add 40 and 2=calc_string").stdout
     )
     assert out == {"0": {"result": 42}}
     out = json.loads(
-        cli("dataflow", "run", str(path), "-inputs", "multiply 42 and 10=calc_string").stdout
+        cli(
+            "dataflow", "run", str(path), "-trust", "-inputs", "multiply 42 and 10=calc_string"
+        ).stdout
     )
     assert out == {"0": {"result": 420}}
-    diagram = cli("dataflow", "diagram", str(path)).stdout
+    diagram = cli("dataflow", "diagram", str(path), "-trust").stdout
     assert diagram.startswith("flowchart") and "parse_line" in diagram
 
 
@@ -112,7 +114,9 @@ def test_dataflow_create_then_run(tmp_path):
     ).stdout
     path = tmp_path / "flow.json"
     path.write_text(created)
-    out = json.loads(cli("dataflow", "run", str(path), "-inputs", "add 1 and 2=calc_string").stdout)
+    out = json.loads(
+        cli("dataflow", "run", str(path), "-trust", "-inputs", "add 1 and 2=calc_string").stdout
+    )
     assert out == {"0": {"result": 3}}
 
 
@@ -178,7 +182,7 @@ def test_bad_dataflow_file_names_position(tmp_path):
 def test_unknown_definition_in_inputs(tmp_path):
     path = tmp_path / "calc.json"
     calc_flow().save(path)
-    result = cli("dataflow", "run", str(path), "-inputs", "1=nope", check=False)
+    result = cli("dataflow", "run", str(path), "-trust", "-inputs", "1=nope", check=False)
     assert (
         result.returncode == 2
         and "no definition 'nope'" in result.stderr

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from dffml_nb.df import Context, DataFlow, Definition, Operation, op
+from dffml_nb.df import UNSET, Context, DataFlow, Definition, FunctionType, Operation, op
 
 
 def test_inference_wires_functions_by_name():
@@ -88,7 +88,7 @@ def test_async_generator_output_from_iterator_annotation():
         for i in range(n):
             yield i
 
-    assert count.kind == "asyncgen"
+    assert count.function_type is FunctionType.ASYNC_GENERATOR
     assert count.outputs["count"].primitive == "int"
 
 
@@ -99,7 +99,7 @@ def test_coroutine_kind_and_options():
     async def fetch_data(url: str) -> str:
         return url
 
-    assert fetch_data.kind == "async"
+    assert fetch_data.function_type is FunctionType.COROUTINE
     assert fetch_data.name == "fetch"
     assert fetch_data.conditions == (cond,)
     assert fetch_data.retry == 2
@@ -141,3 +141,50 @@ def test_definition_equality_and_primitive_names():
     assert Definition("a", "bool").convert("false") is False
     with pytest.raises(ValueError, match="'x' is not a valid int for definition 'a'"):
         Definition("a", int).convert("x")
+
+
+# -- one list of settings; "not given" is not "the default" -------------------------------
+
+
+def test_op_on_an_operation_applies_settings_equal_to_their_defaults():
+    @op(stage="cleanup", retry=3, runner="thread", conditions=[Definition("ok", bool)])
+    def f(a: int) -> int:
+        return a
+
+    g = op(f, stage="processing", retry=0, runner="inline", conditions=[])
+    assert (g.stage, g.retry, g.runner, g.conditions) == ("processing", 0, "inline", ())
+    # the original is untouched, and nothing given means the same operation
+    assert (f.stage, f.retry, f.runner) == ("cleanup", 3, "thread")
+    assert op(f) is f and op(f, retry=UNSET, stage=UNSET) is f
+    assert op(f, name="renamed").name == "renamed" and op(f, name="renamed").retry == 3
+
+
+def test_replace_copies_every_setting_and_changes_only_those_given():
+    from dffml_nb.df.operation import SETTINGS
+
+    @op(name="scale", retry=2, expand=["scale"], conditions=["go"])
+    def scale(x: int) -> list[int]:
+        return [x]
+
+    copy = scale.replace(retry=0)
+    for setting in SETTINGS:
+        if setting != "retry":
+            assert getattr(copy, setting) == getattr(scale, setting), setting
+    assert copy.retry == 0 and copy.func is scale.func
+    assert copy.defaults == scale.defaults and copy.function_type is scale.function_type
+
+
+def test_from_function_infers_and_the_constructor_only_stores():
+    def add(a: int, b: int = 2) -> int:
+        return a + b
+
+    inferred = Operation.from_function(add)
+    assert inferred.inputs == {"a": Definition("a", int), "b": Definition("b", int)}
+    assert inferred.outputs == {"add": Definition("add", int)} and inferred.defaults == {"b": 2}
+    stored = Operation(add, name="plus", inputs={"x": Definition("x", int)}, outputs={})
+    assert stored.name == "plus" and list(stored.inputs) == ["x"] and stored.outputs == {}
+
+
+def test_unknown_setting_is_named():
+    with pytest.raises(TypeError, match="unknown operation setting.*stag.*settings are name"):
+        op(lambda a: a, stag="cleanup")

@@ -229,3 +229,8 @@ def test_predict_as_frame_keeps_a_dataframes_own_index():
     result = predict(model, frame, as_frame=True)
     assert list(result.index) == [10, 11, 12, 13]
     assert result.assign(actual=frame["y"])["actual"].tolist() == [2.0, 4, 6, 8]
+
+
+def test_data_in_place_of_a_model_is_a_clear_error():
+    with pytest.raises(TypeError, match="expected a model instance"):
+        train({"Years": 1, "Salary": 10}, *TRAINING)

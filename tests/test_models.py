@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 import subprocess
@@ -106,6 +107,65 @@ def test_hyperparameters_from_signature_and_constraints():
     # deprecated parameters are not offered
     assert "probability" not in Model.load("scikitsvc").hyperparameters()
     assert Model.load("slr").hyperparameters() == {}
+
+
+@pytest.fixture
+def without_constraints(monkeypatch):
+    """scikit-learn without its private ``_parameter_constraints`` (as a future
+    release might be), and no hyperparameters cached from before."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    for cls in RandomForestClassifier.__mro__:
+        if "_parameter_constraints" in cls.__dict__:
+            monkeypatch.delattr(cls, "_parameter_constraints")
+    model_cls = Model.load("scikitrfc")
+    for cache in ("_hyperparameters", "_accepted"):
+        if cache in model_cls.__dict__:
+            monkeypatch.delattr(model_cls, cache)
+    assert not hasattr(RandomForestClassifier, "_parameter_constraints")
+    return model_cls
+
+
+def test_hyperparameters_fall_back_to_the_signature(without_constraints, monkeypatch):
+    hyper = without_constraints.hyperparameters()
+    from sklearn.ensemble import RandomForestClassifier
+
+    assert list(hyper) == list(inspect.signature(RandomForestClassifier).parameters)
+    assert tuple(hyper["n_estimators"]) == (int, 100, None)  # the type of the default
+    assert tuple(hyper["criterion"]) == (str, "gini", None)  # no choices known
+    assert hyper["bootstrap"].type is bool
+    assert hyper["max_depth"].default is None
+    assert "number of trees" in hyper["n_estimators"].help  # from the documentation still
+    model = without_constraints(
+        features=FEATURES, predict="Salary:int:1", n_estimators="5", max_depth="3"
+    )
+    assert model.hyperparameter_values == {"n_estimators": 5, "max_depth": 3}
+    monkeypatch.undo()  # scikit-learn's own fit validates with its constraints
+    model.fit(QUICKSTART)
+    assert model.estimator.max_depth == 3 and len(model.estimator.estimators_) == 5
+
+
+def test_misshapen_constraints_are_ignored(monkeypatch):
+    from sklearn.linear_model import Ridge
+
+    model_cls = Model.load("scikitridge")
+    for cache in ("_hyperparameters", "_accepted"):
+        if cache in model_cls.__dict__:
+            monkeypatch.delattr(model_cls, cache)
+    weird = {"alpha": "not a list", "solver": [object(), type("Interval", (), {})()], 3: []}
+    monkeypatch.setattr(Ridge, "_parameter_constraints", weird)
+    hyper = model_cls.hyperparameters()
+    assert tuple(hyper["alpha"]) == (float, 1.0, None)
+    assert hyper["solver"].default == "auto" and hyper["solver"].choices is None
+    assert model_cls(alpha="0.5").hyperparameter_values == {"alpha": 0.5}
+
+
+def test_help_texts_are_first_sentences_of_the_documentation():
+    hyper = Model.load("scikitrfc").hyperparameters()
+    assert hyper["n_estimators"].help == "The number of trees in the forest."
+    assert all(not h.help.endswith(("e.g.", "a.k.a.")) for h in hyper.values())
+    lor = Model.load("scikitlor").hyperparameters()
+    assert lor["C"].help.startswith("Inverse of regularization strength")
 
 
 def test_hyperparameter_text_is_converted():
@@ -436,7 +496,7 @@ def test_save_and_load_explicitly(tmp_path):
         model.save()
     model.location = tmp_path
     assert model.save() == tmp_path
-    loaded = Model.load("scikitlr")(location=tmp_path).load()
+    loaded = Model.load("scikitlr")(location=tmp_path).restore()
     assert loaded.is_trained and str(loaded.target) == "Salary:float:1"
     with pytest.raises(ModelNotTrainedError):
         quickstart_model(location=tmp_path / "other").save()
@@ -483,8 +543,46 @@ def test_object_hyperparameters_survive_reload(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(data)
-    reloaded = Model.load("scikitgpr")(location=tmp_path).load()
+    reloaded = Model.load("scikitgpr")(location=tmp_path).restore()
     assert (
         reloaded.hyperparameter_values["kernel"] == kernel
     )  # the object, not its text in model.json
     assert json.loads((tmp_path / "model.json").read_text())["versions"]["sklearn"]
+
+
+# -- Model.load (a class by name) and Model.open / restore (a trained model on disk) ---------
+
+
+def test_load_names_a_class_open_reads_a_trained_model(tmp_path):
+    trained = quickstart_model(location=tmp_path).fit(QUICKSTART)
+    assert Model.load("scikitlr") is type(trained)  # the registry: a class, not a model
+    opened = Model.open(tmp_path)  # the disk: the kind comes from model.json
+    assert type(opened) is type(trained) and opened.is_trained
+    assert [f.name for f in opened.features] == [f.name for f in trained.features]
+    expected = trained.predict(UNSEEN, as_frame=True)["Salary"].tolist()
+    assert opened.predict(UNSEEN, as_frame=True)["Salary"].tolist() == pytest.approx(expected)
+    assert type(Model.load("scikitlr").open(tmp_path)) is type(trained)
+    with pytest.raises(ModelFileError, match="holds a 'scikitlr' model, not 'slr'"):
+        Model.load("slr").open(tmp_path)
+
+
+def test_instance_load_still_restores_with_a_deprecation_warning(tmp_path):
+    quickstart_model(location=tmp_path).fit(QUICKSTART)
+    model = Model.load("scikitlr")(location=tmp_path)
+    with pytest.warns(DeprecationWarning, match=r"model\.restore\(\)"):
+        assert model.load() is model
+    assert model.is_trained and model.features is not None
+
+
+def test_open_never_imports_what_model_json_names(tmp_path):
+    quickstart_model(location=tmp_path).fit(QUICKSTART)
+    metadata = tmp_path / "model.json"
+    document = json.loads(metadata.read_text())
+    document["model"] = "json.tool:main"  # an import path, not a registered name
+    metadata.write_text(json.dumps(document))
+    sys.modules.pop("json.tool", None)
+    with pytest.raises(ModelFileError, match="not registered"):
+        Model.open(tmp_path)
+    assert "json.tool" not in sys.modules
+    with pytest.raises(ModelFileError, match="no saved model"):
+        Model.open(tmp_path / "absent")

@@ -102,7 +102,7 @@ NOTEBOOK_CELLS = [
     "%load_ext dffml_nb",
     "%%dffml flow calc\ndef add(a: int, b: int) -> int:\n    return a + b\n\n"
     "def double(add: int) -> int:\n    return add * 2\n",
-    "r = %dffml run calc a=1 b=2\nr['double']",
+    "r = %dffml run calc a=1 b=2\nr",  # the results table: the cell's last value
     "from dffml_nb.df import DataFlow\n\ndef subtract(a: int, b: int) -> int:\n    return a - b\n\n"
     "DataFlow(subtract)",
 ]

@@ -191,6 +191,7 @@ def test_state_after_a_failing_run_not_strict():
     assert graph.status == {"add": "done", "boom": "failed", "after_boom": "idle"}
     assert graph.counts["boom"] == {"started": 2, "finished": 0, "failed": 2}
     assert "2 with errors" in graph.status_line.value
+    assert graph.progress.text == "2 contexts, 2 with errors"  # the bar says it too
 
 
 def test_subscribing_directly_and_reset():
@@ -318,6 +319,23 @@ def test_select_and_details():
     assert nodes_by_id(graph)["def:total"]["classes"] == "definition def-leaf picked"
     with pytest.raises(KeyError, match="operations: add, double, total"):
         graph.select("nope")
+
+
+@pytest.mark.parametrize("interval", [0.0, 60.0])
+def test_details_after_a_large_run_are_the_last_contexts(interval):
+    """However few batches the live view reads details from, the state after the run is exact."""
+    graph = DataFlowGraph(CALC, interval=interval)
+    graph.run([{"a": i, "b": 1} for i in range(3000)])
+    details = graph.details("double")
+    assert details["last_context"] == "2999"
+    assert details["last_inputs"] == {"add": "3000"} and details["last_outputs"] == {
+        "double": "6000"
+    }
+    assert graph.details("def:a")["last_value"] == "2999"
+    assert graph.counts["total"] == {"started": 3000, "finished": 3000, "failed": 0}
+    # a run subscribed from outside (its size unknown to the graph): every batch is read
+    run_sync(CALC, [{"a": i, "b": 2} for i in range(700)], on_events=graph.on_events)
+    assert graph.details("add")["last_outputs"] == {"add": "701"}
 
 
 def test_details_panel_follows_a_run():

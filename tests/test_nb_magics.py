@@ -98,11 +98,12 @@ def test_run_converts_values_and_returns_results(shell, monkeypatch):
     shown = []
     monkeypatch.setattr(magics_module, "_display", shown.append)
     define(shell, "calc", CALC)
+    shown.clear()
     result = shell.run_line_magic("dffml", "run calc a=1 b=2")
     assert result == {"double": 6}
     assert result.errors == []
-    # shown as an HTML table
-    assert "<td><b>double</b></td>" in shown[-1]._repr_html_()
+    assert shown == []  # returned, not displayed: IPython shows a cell's last value
+    assert "<td><b>double</b></td>" in result._repr_html_()  # as an HTML table
     graph = registry(shell).graphs["calc"]
     assert graph.status == {"add": "done", "double": "done"}
     # through a cell, as a user writes it
@@ -122,18 +123,29 @@ def test_run_converts_values_and_returns_results(shell, monkeypatch):
     assert out == {"describe": "2.5 True ['x', 1] 'two words'"}
 
 
-def test_bare_magic_is_shown_once(shell, monkeypatch):
+def test_results_follow_ipythons_display_convention(shell, monkeypatch):
+    """A magic returns its value: IPython echoes a cell's last expression, once; `;` or an
+    assignment shows nothing; only %%dffml flow draws (its live graph)."""
     shown = []
     monkeypatch.setattr(magics_module, "_display", shown.append)
     define(shell, "calc", CALC)
+    graph = registry(shell).graphs["calc"]
+    assert shown == [graph]
     shown.clear()
-    # a bare last expression: IPython echoes the returned value, so no display here
-    shell.run_cell("%dffml run calc a=1 b=1", store_history=True)
+    echoed = shell.run_cell("%dffml run calc a=1 b=1", store_history=True).result
+    assert echoed == {"double": 4} and shown == []
+    assert shell.run_cell("%dffml run calc a=1 b=1;", store_history=True).result is None
+    assigned = shell.run_cell("r = %dffml run calc a=1 b=2", store_history=True)
+    assert assigned.result is None and shell.user_ns["r"] == {"double": 6}
+    assert shell.run_cell("%dffml show calc", store_history=True).result is graph
+    assert shell.run_cell("g = %dffml show calc\nx = 1", store_history=True).result is None
+    assert shell.user_ns["g"] is graph
+    # with a variable expanded in the line (what the quickstart's magics do)
+    shell.user_ns["first"] = 5
+    assert shell.run_cell("%dffml run calc a=$first b=1", store_history=True).result == {
+        "double": 12
+    }
     assert shown == []
-    shell.run_cell("r = %dffml run calc a=1 b=1", store_history=True)
-    assert len(shown) == 1
-    shell.run_cell("g = %dffml show calc\nx = 1", store_history=True)
-    assert shown[-1] is registry(shell).graphs["calc"]
 
 
 def test_export_all_formats(shell, tmp_path, monkeypatch):
@@ -203,7 +215,7 @@ def test_list_show_help(shell, capsys):
     assert "calc: 2 operations (add, double); inputs: a, b" in out
     assert "single: 1 operation (one); inputs: -" in out
     shell.run_line_magic("dffml", "help")
-    assert "%dffml export NAME" in capsys.readouterr().out
+    assert "%dffml export [-f FORMAT] [-o FILE] [-m MODULE] NAME" in capsys.readouterr().out
 
 
 def test_extension_hook_and_unknown_subcommand(shell, monkeypatch):
@@ -372,16 +384,92 @@ def test_loading_the_extension_imports_no_cytoscape():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
 
 
-def test_export_to_file_returns_nothing_to_echo(tmp_path):
-    from IPython.core.interactiveshell import InteractiveShell
+def test_export_to_file_returns_nothing_to_echo(shell, tmp_path):
+    shell.run_cell("%%dffml flow tiny\ndef inc(x: int) -> int:\n    return x + 1\n")
+    target = tmp_path / "tiny.json"
+    result = shell.run_cell(f"%dffml export tiny --format json -o {target}")
+    assert result.success and result.result is None
+    assert '"inc"' in target.read_text()
 
-    shell = InteractiveShell.instance()
-    try:
-        shell.run_cell("%load_ext dffml_nb")
-        shell.run_cell("%%dffml flow tiny\ndef inc(x: int) -> int:\n    return x + 1\n")
-        target = tmp_path / "tiny.json"
-        result = shell.run_cell(f"%dffml export tiny --format json -o {target}")
-        assert result.success and result.result is None
-        assert '"inc"' in target.read_text()
-    finally:
-        InteractiveShell.clear_instance()
+
+# -- a refused redefinition changes nothing in the notebook ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # the functions don't fit together (a definition with two types)
+        "def add(a: int, b: int) -> str:\n    return str(a + b)\n\n"
+        "def double(add: int) -> int:\n    return add * 2\n\nextra = 1\n",
+        # the cell raises after redefining a function
+        "def add(a: int, b: int) -> int:\n    return a - b\n\nextra = 1\n1 / 0\n",
+        # a function rebound to something that cannot become an operation
+        "def add(a: int, b: int) -> int:\n    return a\n\ndef double(add: int) -> int:\n"
+        "    return 0\n\ndouble = 3\n",
+    ],
+    ids=["types-clash", "raises", "not-an-operation"],
+)
+def test_refused_redefinition_keeps_the_notebooks_functions(calc, cell):
+    shell, flow, graph = calc
+    add, double = shell.user_ns["add"], shell.user_ns["double"]
+    assert "extra" not in shell.user_ns
+    with pytest.raises(UsageError, match="flow 'calc' is unchanged"):
+        define(shell, "calc", cell)
+    assert shell.user_ns["add"] is add and shell.user_ns["double"] is double
+    assert "extra" not in shell.user_ns  # names the refused cell added are gone too
+    assert shell.user_ns["add"](2, 3) == 5
+    assert_intact(shell, flow, graph)
+
+
+def test_a_refused_first_definition_binds_nothing(shell):
+    with pytest.raises(UsageError, match="flow 'fresh' was not defined"):
+        define(shell, "fresh", "def lonely(a: int) -> int:\n    return a\n\nboom()\n")
+    assert "lonely" not in shell.user_ns and "fresh" not in shell.user_ns
+
+
+# -- options: IPython's magic_arguments ------------------------------------------------------
+
+
+def test_options_are_parsed_and_mistakes_show_the_usage(calc, capsys):
+    shell, flow, graph = calc
+    text = shell.run_line_magic("dffml", "export calc --format=yaml")
+    assert text.startswith("operations:") or "operations:" in text
+    assert shell.run_line_magic("dffml", "export calc -f mermaid").startswith("flowchart")
+    with pytest.raises(UsageError) as caught:
+        shell.run_line_magic("dffml", "export calc --fromat yaml")
+    message = str(caught.value)
+    assert "unrecognized arguments: --fromat yaml" in message
+    assert "usage: %dffml export [-f FORMAT] [-o FILE] [-m MODULE] NAME" in message
+    with pytest.raises(UsageError, match="required: NAME"):
+        shell.run_line_magic("dffml", "show")
+    with pytest.raises(UsageError, match="unrecognized arguments: extra"):
+        shell.run_line_magic("dffml", "list extra")
+    with pytest.raises(UsageError, match="unrecognized arguments: --strict"):
+        shell.run_line_magic("dffml", "run calc a=1 b=2 --strict")
+    capsys.readouterr()
+    assert shell.run_line_magic("dffml", "run -h") is None
+    out = capsys.readouterr().out
+    assert out.startswith("usage: %dffml run NAME [DEFINITION=VALUE ...]"), out
+    assert "DEFINITION=VALUE  an input by definition name" in out
+
+
+# -- writing files: one-line errors ---------------------------------------------------------
+
+
+def test_export_into_a_missing_folder_is_one_line(calc, tmp_path, capsys):
+    shell, flow, graph = calc
+    target = tmp_path / "missing" / "dir" / "f.json"
+    result = shell.run_cell(f"%dffml export calc --format json -o {target}")
+    assert isinstance(result.error_in_exec, UsageError)
+    message = str(result.error_in_exec)
+    assert len(message.splitlines()) == 1, message
+    assert str(target) in message and "no folder" in message and "create it" in message
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert not target.parent.exists()
+    # a folder where the file should be: still one line, naming it
+    folder = tmp_path / "taken.json"
+    folder.mkdir()
+    with pytest.raises(UsageError) as caught:
+        shell.run_line_magic("dffml", f"export calc -o {folder}")
+    assert str(folder) in str(caught.value) and len(str(caught.value).splitlines()) == 1

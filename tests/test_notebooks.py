@@ -2,10 +2,15 @@
 
 Each notebook runs with nbclient on a fresh ``python3`` kernel, in a temporary
 copy of the notebooks folder (so files a notebook writes never land in the
-repository), with no network needed. A failing cell fails the test with the
-notebook's name, the cell's number and first lines, and the error. A few
-outputs that matter are then checked: the quickstart predicts 70 and 80, the
-dataflow notebook's first output widget is the graph of a flow that ran, ...
+repository), with no network needed — once per test session, shared by the
+tests that read its outputs. A failing cell fails the test with the
+notebook's name, the cell's number and first lines, and the error. Then:
+
+- a few outputs that matter are checked: the quickstart predicts 70 and 80,
+  the dataflow notebook's first output widget is the graph of a flow that ran, ...
+- no cell shows the same output twice (a magic that displays its result *and*
+  returns it to be echoed, say);
+- each ``.ipynb`` and its jupytext ``.py`` script have the same cells.
 """
 
 from __future__ import annotations
@@ -227,6 +232,23 @@ def check_editor(nb: Any) -> None:
     assert shown[0][1].startswith("FlowEditor(DataFlow()"), shown
 
 
+def check_evaluate(nb: Any) -> None:
+    # tests/test_evaluate_notebook.py checks the numbers against scikit-learn
+    board = cell_text(nb, "models = {")
+    for name in (
+        "scikitlor",
+        "scikitrfc",
+        "scikitgnb",
+        "scikitknn",
+        "scikitdtc",
+        "<th>roc_auc</th>",
+    ):
+        assert name in board, name
+    assert "tuned:" in cell_text(nb, "best = board.index[0]")
+    assert "malignant tumours predicted benign" in cell_text(nb, "leaderboard.select(best)")
+    assert sum(text.startswith("Leaderboard(") for _, text in widgets(nb)) == 2
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     "01_quickstart.ipynb": check_quickstart,
     "02_dataflows.ipynb": check_dataflows,
@@ -235,10 +257,29 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
     "10_editor.ipynb": check_editor,
+    "11_evaluate.ipynb": check_evaluate,
 }
 
 
 # -- the tests -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Any]:
+    """``executed(name)``: the notebook run once with nbclient (its failure, re-raised, too)."""
+    runs: dict[str, Any] = {}
+
+    def get(name: str) -> Any:
+        if name not in runs:
+            try:
+                runs[name] = execute(name, tmp_path_factory.mktemp(name.split(".")[0]))
+            except AssertionError as error:
+                runs[name] = error
+        if isinstance(runs[name], AssertionError):
+            raise runs[name]
+        return runs[name]
+
+    return get
 
 
 def test_every_notebook_is_checked():
@@ -261,9 +302,95 @@ def test_committed_without_outputs(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs(name, tmp_path):
-    nb = execute(name, tmp_path)
-    CHECKS[name](nb)
+def test_notebook_runs(name, executed):
+    CHECKS[name](executed(name))
+
+
+def shown_twice(nb: Any) -> list[str]:
+    """Cells that show the same rich output more than once (compared by output data)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        seen: dict[str, int] = {}
+        for output in cell.get("outputs", []):
+            if output.output_type not in ("display_data", "execute_result"):
+                continue
+            key = json.dumps(output.get("data", {}), sort_keys=True)
+            seen[key] = seen.get(key, 0) + 1
+        for key, count in seen.items():
+            if count > 1:
+                data = json.loads(key)
+                shown = str(data.get("text/plain") or next(iter(data), ""))[:120]
+                found.append(
+                    f"cell {index} shows {shown!r} {count} times:\n{_first_lines(cell.source, 3)}"
+                )
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_cell_shows_the_same_output_twice(name, executed):
+    twice = shown_twice(executed(name))
+    assert not twice, f"{name}:\n" + "\n".join(twice)
+
+
+def test_shown_twice_finds_an_output_displayed_and_echoed():
+    """The check itself: a display() of a value that is also the cell's echoed result."""
+    bundle = {"text/plain": "{'total': 1}", "text/html": "<table></table>"}
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "display(r)\nr",
+                outputs=[
+                    nbformat.v4.new_output("display_data", data=bundle),
+                    nbformat.v4.new_output("execute_result", data=bundle, execution_count=1),
+                ],
+            ),
+            nbformat.v4.new_code_cell(
+                "r",
+                outputs=[nbformat.v4.new_output("execute_result", data=bundle, execution_count=2)],
+            ),
+        ]
+    )
+    (problem,) = shown_twice(nb)
+    assert problem.startswith("cell 0 shows \"{'total': 1}\" 2 times"), problem
+
+
+# -- each notebook is a pair: .ipynb and a jupytext percent script ------------------------------
+
+
+SCRIPTS = sorted(path.name for path in FOLDER.glob("[0-9]*.py"))
+
+
+def test_every_notebook_has_its_script_and_the_folder_pairs_them():
+    from jupytext.config import load_jupytext_config
+
+    assert [n.removesuffix(".ipynb") for n in NOTEBOOKS] == [s.removesuffix(".py") for s in SCRIPTS]
+    for name in NOTEBOOKS:  # the configuration jupytext finds for each notebook pairs it
+        config = load_jupytext_config(str(FOLDER / name))
+        assert config is not None and config.formats == ["ipynb,py:percent"], name
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_and_script_have_the_same_cells(name):
+    import jupytext
+
+    nb = nbformat.read(FOLDER / name, as_version=4)
+    script = FOLDER / name.replace(".ipynb", ".py")
+    text = jupytext.read(script)
+    fix = f"edit one, then run: jupytext --sync notebooks/{name}"
+    ours = [(c.cell_type, c.source) for c in nb.cells]
+    theirs = [(c.cell_type, c.source) for c in text.cells]
+    for index, (a, b) in enumerate(zip(ours, theirs)):
+        assert a == b, (
+            f"{name} cell {index} differs from {script.name}:\n"
+            f"  .ipynb {a[0]}:\n{_first_lines(a[1], 4)}\n  .py {b[0]}:\n{_first_lines(b[1], 4)}\n{fix}"
+        )
+    assert len(ours) == len(theirs), (
+        f"{name} has {len(ours)} cells, {script.name} {len(theirs)}; {fix}"
+    )
+    assert text.metadata.get("kernelspec") == nb.metadata.get("kernelspec"), fix
 
 
 def test_failure_message_names_notebook_cell_and_error(tmp_path):

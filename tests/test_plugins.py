@@ -114,3 +114,60 @@ def test_model_by_import_path():
 def test_model_plugin_that_is_not_a_class_is_refused():
     with pytest.raises(plugins.PluginError, match="not a class"):
         Model.load("dffml_nb.scorer:mse")
+
+
+# -- one registry: pyproject.toml's entry points ---------------------------------------
+
+
+def _pyproject_entry_points() -> dict[str, dict[str, str]]:
+    from pathlib import Path
+
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    return tomllib.loads(pyproject.read_text())["project"]["entry-points"]
+
+
+def test_installed_registry_is_pyproject_toml():
+    # a stale install (pip install -e . not re-run after editing pyproject.toml) fails here
+    declared = _pyproject_entry_points()
+    for kind in plugins.GROUPS:
+        assert plugins.builtins(kind) == declared.get(f"dffml_nb.{kind}", {}), kind
+
+
+def test_registered_names_match_the_tables_that_build_them():
+    from dffml_nb.model.sklearn import ESTIMATORS
+    from dffml_nb.scorer import SCORERS
+
+    models = plugins.builtins("model")
+    assert {name for name in models if name != "slr"} == set(ESTIMATORS)
+    for name in ESTIMATORS:
+        assert models[name] == f"dffml_nb.model.sklearn:{name}"
+    assert plugins.builtins("scorer") == {name: f"dffml_nb.scorer:{name}" for name in SCORERS}
+
+
+def test_builtins_are_found_without_scanning_installed_packages(monkeypatch):
+    from dffml_nb.source import CSVSource, source_class
+
+    def no_scan(**kwargs):
+        raise AssertionError("scanned every installed package's entry points")
+
+    monkeypatch.setattr(plugins, "entry_points", no_scan)
+    monkeypatch.setattr(plugins, "_found", {})
+    assert Model.load("scikitlr").name == "scikitlr"
+    assert Model.load("slr").name == "slr"
+    assert source_class("csv") is CSVSource
+    assert Scorer.load("mse").name == "mse"
+    with pytest.raises(AssertionError, match="scanned"):  # other names do scan
+        Model.load("not-built-in")
+
+
+def test_unknown_names_list_the_known_ones():
+    with pytest.raises(plugins.PluginError) as raised:
+        Model.load("scikitnope")
+    message = str(raised.value)
+    assert "unknown model 'scikitnope'" in message and "scikitlr" in message and "slr" in message
+    with pytest.raises(plugins.PluginError, match="not a class"):
+        from dffml_nb.source import source_class
+
+        source_class("dffml_nb.scorer:mse")

@@ -105,7 +105,7 @@ def test_score_a_model_and_remember_it(tmp_path):
     assert "mae = 0.5" in model._repr_html_()
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["last_score"] == ["mae", pytest.approx(0.5)]
-    assert Model.load("scikitlr")(location=tmp_path).load().last_score == (
+    assert Model.load("scikitlr")(location=tmp_path).restore().last_score == (
         "mae",
         pytest.approx(0.5),
     )
@@ -117,3 +117,10 @@ def test_score_a_classifier_by_accuracy():
     )
     model = Model.load("scikitdtc")(features=["x"], predict="label:str:1").fit(data)
     assert Scorer.load("accuracy").score(model, "label:str:1", data) == 1.0
+
+
+def test_a_scorer_plugin_that_is_not_a_scorer_is_refused():
+    from dffml_nb import plugins
+
+    with pytest.raises(plugins.PluginError, match="not a dffml_nb.scorer.Scorer"):
+        Scorer.load("dffml_nb.model.slr:SLR")

@@ -27,7 +27,6 @@ from dffml_nb.source import (
     open_source,
     source_class,
 )
-from dffml_nb.source.resolve import BUILTIN
 
 # DFFML's quickstart training data
 QUICKSTART = [
@@ -371,7 +370,9 @@ def test_open_source_by_name(tmp_path: Path) -> None:
     assert load(path, name="csv") == [Record("0", {"a": 1})]
     assert isinstance(open_source(QUICKSTART, name="memory"), MemorySource)
     assert isinstance(open_source(name="json", filename=tmp_path / "x.json"), JSONSource)
-    with pytest.raises(plugins.PluginError, match="known sources: csv, df, json, memory, sqlite"):
+    with pytest.raises(
+        plugins.PluginError, match="known sources: csv, dataframe, json, memory, sqlite"
+    ):
         open_source(path, name="parquet")
 
 
@@ -386,15 +387,16 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 
 
 def test_sources_registered_as_entry_points() -> None:
-    assert set(plugins.names("source")) >= {"memory", "csv", "json", "df", "sqlite"}
+    builtin = {"memory", "csv", "json", "dataframe", "sqlite"}
+    assert set(plugins.names("source")) >= builtin
     assert plugins.load("source", "csv") is CSVSource
-    assert plugins.load("source", "df") is DataFrameSource
+    assert plugins.load("source", "dataframe") is DataFrameSource
     assert plugins.load("source", "sqlite") is SQLiteSource
-    for name in ("memory", "csv", "json", "df", "sqlite"):
+    for name in builtin:
         cls = plugins.load("source", name)
         assert issubclass(cls, Source) and cls.kind == name
-        assert source_class(name) is cls  # found without scanning entry points: the same class
-    assert set(BUILTIN) == {"memory", "csv", "json", "df", "sqlite"}
+        assert source_class(name) is cls
+    assert set(plugins.builtins("source")) == builtin  # pyproject.toml: the one list
 
 
 # -- as_frame ---------------------------------------------------------------------
@@ -816,3 +818,16 @@ def test_load_with_features_converts(tmp_path: Path) -> None:
     records = load(path, features=["Years:float:1", "Salary:str:1"])
     assert records[0].features() == {"Years": 0.0, "Salary": "10"}
     assert type(records[0].feature("Years")) is float
+
+
+def test_frame_columns_that_are_not_text_name_features_as_text() -> None:
+    # a DataFrame without a header row: columns 0, 1 (found by mypy: the fast path kept ints)
+    records = load(pd.DataFrame([[1, 2], [3, 4]]))
+    assert records[0].features() == {"0": 1, "1": 2}
+    assert records[1].feature("1") == 4
+
+
+def test_coerce_refuses_duplicate_columns() -> None:
+    frame = pd.DataFrame([[1, 2]], columns=["x", "x"])
+    with pytest.raises(SourceError, match="'x' appears twice"):
+        coerce(frame, ["x:int"], "frame")

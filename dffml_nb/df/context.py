@@ -21,9 +21,9 @@ class Context:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._by_definition: dict[Definition, list[Input]] = {}
+        self._by_definition: dict[Definition, list[Input[Definition]]] = {}
 
-    def _add(self, item: Input) -> None:
+    def _add(self, item: Input[Definition]) -> None:
         bucket = self._by_definition.get(item.definition)
         if bucket is None:
             self._by_definition[item.definition] = [item]
@@ -41,7 +41,7 @@ class Context:
                 return definition
         return None
 
-    def inputs(self, definition: Definition | str) -> list[Input]:
+    def inputs(self, definition: Definition | str) -> list[Input[Definition]]:
         """The inputs of ``definition`` (a Definition or its name), oldest first."""
         if isinstance(definition, str):
             found = self.definition(definition)

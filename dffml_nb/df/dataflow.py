@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation, op
+from dffml_nb.df.reprs import safe_repr
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["DataFlow"]
@@ -23,29 +24,34 @@ class DataFlow:
 
     def __init__(
         self,
-        *operations: Operation | Callable[..., Any],
-        seed: typing.Iterable[Input | dict[str, Any]] | dict[str, Any] = (),
-        operations_: dict[str, Operation] | None = None,
+        *ops: Operation | Callable[..., Any] | Iterable[Operation | Callable[..., Any]],
+        seed: Iterable[Input[Any] | dict[str, Any]] | dict[str, Any] = (),
+        operations: Mapping[str, Operation | Callable[..., Any]] | None = None,
     ) -> None:
-        ops: list[Operation] = []
-        for item in operations:
+        """``ops``: operations (or plain functions, or lists of them), named as they are.
+
+        ``operations``: DFFML's spelling, ``{name: operation}`` — each is added under
+        that name (renamed if it differs).
+        """
+        found: list[Operation] = []
+        for item in ops:
             if isinstance(item, (list, tuple)):
-                ops.extend(o if isinstance(o, Operation) else op(o) for o in item)
+                found.extend(_as_operation(o) for o in item)
             else:
-                ops.append(item if isinstance(item, Operation) else op(item))
-        for name, item in (operations_ or {}).items():
-            item = item if isinstance(item, Operation) else op(item)
-            ops.append(item if item.name == name else item.replace(name=name))
-        self._ops = ops
-        self.seed: list[Input] = []
+                found.append(_as_operation(item))
+        for name, item in (operations or {}).items():
+            operation = _as_operation(item)
+            found.append(operation if operation.name == name else operation.replace(name=name))
+        self._ops = found
+        self.seed: list[Input[Any]] = []
         if isinstance(seed, dict):
             seed = [seed]
-        for item in seed:
-            if isinstance(item, dict):
-                self.seed.extend(Input(v, k) for k, v in item.items())
+        for entry in seed:
+            if isinstance(entry, dict):
+                self.seed.extend(Input(v, k) for k, v in entry.items())
             else:
-                self.seed.append(item)
-        self._plan: Any = None
+                self.seed.append(entry)
+        self._plan: Any = None  # (key, Plan) cached by dffml_nb.df.plan.plan_of
 
     @classmethod
     def auto(cls, *operations: Operation | Callable[..., Any], **kwargs: Any) -> DataFlow:
@@ -86,9 +92,9 @@ class DataFlow:
         for item in self._ops:
             for definition in item.definitions():
                 out.setdefault(definition.name, definition)
-        for item in self.seed:
-            if isinstance(item.definition, Definition):
-                out.setdefault(item.definition.name, item.definition)
+        for seed in self.seed:
+            if isinstance(seed.definition, Definition):
+                out.setdefault(seed.definition.name, seed.definition)
         return out
 
     def _consumed(self) -> set[Definition]:
@@ -168,11 +174,11 @@ class DataFlow:
                     "a definition must have one primitive — annotate the functions alike"
                 )
         names = self.definitions
-        for item in self.seed:
-            definition = item.definition
+        for seed in self.seed:
+            definition = seed.definition
             if isinstance(definition, str) and definition not in names:
                 problems.append(
-                    f"seed {item.value!r} names definition {definition!r} which no operation uses; "
+                    f"seed {safe_repr(seed.value)} names definition {definition!r} which no operation uses; "
                     f"definitions: {', '.join(sorted(names)) or '(none)'}"
                 )
         return problems
@@ -186,10 +192,18 @@ class DataFlow:
         return flow_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, origin: str = "<dict>") -> DataFlow:
+    def from_dict(
+        cls, data: dict[str, Any], *, origin: str = "<dict>", trust: bool = False
+    ) -> DataFlow:
+        """A flow from :meth:`to_dict`'s form; ``origin`` names it in errors.
+
+        The operations it names are found without running any code: registered
+        operations, and operations (or functions) of modules already imported.
+        ``trust=True`` lets it import the modules it names — only for data you trust.
+        """
         from dffml_nb.df.serialize import flow_from_dict
 
-        return flow_from_dict(data, origin=origin)
+        return flow_from_dict(data, origin=origin, trust=trust)
 
     def save(self, path: Any) -> None:
         """Write to a ``.json``, ``.yaml`` or ``.yml`` file (atomically)."""
@@ -198,11 +212,14 @@ class DataFlow:
         save_flow(self, path)
 
     @classmethod
-    def load(cls, path: Any) -> DataFlow:
-        """Read a flow from a JSON or YAML file; errors name the file and position."""
+    def load(cls, path: Any, *, trust: bool = False) -> DataFlow:
+        """Read a flow from a JSON or YAML file; errors name the file and position.
+
+        As :meth:`from_dict`: nothing is imported unless ``trust=True``.
+        """
         from dffml_nb.df.serialize import load_flow
 
-        return load_flow(path)
+        return load_flow(path, trust=trust)
 
     def mermaid(self) -> str:
         """Mermaid ``flowchart`` text: operations as boxes, definitions as stadiums."""
@@ -214,13 +231,15 @@ class DataFlow:
         return f"DataFlow({', '.join(o.name for o in self._ops)})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        # Rich display lives in the notebook layer; without it a DataFlow is
-        # shown as Mermaid text and a static SVG.
-        try:
-            from dffml_nb.nb import dataflow_mimebundle
-        except ImportError:
-            return {"text/plain": repr(self)}
-        return dataflow_mimebundle(self)
+        # The picture comes from the notebook layer, through the hook the package root
+        # sets (dffml_nb.df.display); without one IPython shows the plain repr.
+        from dffml_nb.df.display import mimebundle
+
+        return mimebundle(self)
+
+
+def _as_operation(item: Any) -> Operation:
+    return item if isinstance(item, Operation) else op(item)
 
 
 def ensure_valid(flow: DataFlow) -> None:

@@ -5,12 +5,13 @@ Progress bars, logs and live graphs are all built on this one stream.
 
 from __future__ import annotations
 
-import reprlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from typing import Any
+
+from dffml_nb.df.reprs import short_repr
 
 KINDS = (
     "context_started",
@@ -20,22 +21,8 @@ KINDS = (
     "context_finished",
 )
 
-_repr = reprlib.Repr()
-_repr.maxstring = 60
-_repr.maxother = 60
-_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
-_repr.maxlevel = 3
 
-
-def short_repr(value: Any) -> str:
-    """A bounded repr, so events stay small whatever the data is."""
-    try:
-        return _repr.repr(value)
-    except Exception:  # a broken __repr__ must not break a run
-        return f"<{type(value).__name__}>"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Event:
     """``kind`` is one of :data:`KINDS`; fields that don't apply are ``None``.
 
@@ -51,6 +38,15 @@ class Event:
     outputs: dict[str, str] | None = None
     error: BaseException | None = None
     results: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        # the values are user data: shown short, and a broken repr never raises
+        shown = [f"{self.kind!r}", f"context={self.context!r}"]
+        for name in ("operation", "duration", "inputs", "outputs", "error", "results"):
+            value = getattr(self, name)
+            if value is not None:
+                shown.append(f"{name}={short_repr(value)}")
+        return f"Event({', '.join(shown)})"
 
 
 _new = object.__new__
@@ -81,34 +77,127 @@ def make_event(
     return event
 
 
-class EventBatch(Sequence):
+# -- raw records -----------------------------------------------------------------------
+#
+# What the executor records as things happen: a plain tuple, made in its hot loop in
+# tens of nanoseconds and built into an Event only when a subscriber reads it. The
+# functions below are the one place that knows the layout:
+#
+#     (kind, context, operation, duration, plan, payload, extra)
+#
+# ``plan`` is the executor's compiled operation (it has ``name``, ``params``,
+# ``single``, ``single_key``, ``is_output``); ``payload`` is the argument Inputs
+# (started), the result (finished) or both (``operation_ran``: an inline call, started
+# and finished with nothing in between); ``extra`` is the OperationError (failed) or
+# the results (context_finished).
+
+RawEvent = tuple[str, str, "str | None", "float | None", Any, Any, Any]
+_RAN = "operation_ran"
+
+
+def context_started(context: str) -> RawEvent:
+    return ("context_started", context, None, None, None, None, None)
+
+
+def operation_started(context: str, plan: Any, args: tuple[Any, ...]) -> RawEvent:
+    return ("operation_started", context, plan.name, None, plan, args, None)
+
+
+def operation_finished(context: str, plan: Any, duration: float, result: Any) -> RawEvent:
+    return ("operation_finished", context, plan.name, duration, plan, result, None)
+
+
+def operation_ran(
+    context: str, plan: Any, duration: float, args: tuple[Any, ...], result: Any
+) -> RawEvent:
+    """An inline call: stands for ``operation_started`` then ``operation_finished``."""
+    return (_RAN, context, plan.name, duration, plan, (args, result), None)
+
+
+def operation_failed(
+    context: str, plan: Any, duration: float | None, error: BaseException
+) -> RawEvent:
+    return ("operation_failed", context, plan.name, duration, plan, None, error)
+
+
+def context_finished(context: str, results: dict[str, Any]) -> RawEvent:
+    return ("context_finished", context, None, None, None, None, results)
+
+
+def materialize(raw: RawEvent) -> Event:
+    """A raw record -> an :class:`Event`; the short reprs are made here, only for events read."""
+    kind, context, operation, duration, plan, payload, extra = raw
+    if kind == "operation_started":
+        inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
+        return make_event(kind, context, operation, inputs=inputs)
+    if kind == "operation_finished":
+        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
+    if kind == "operation_failed":
+        return make_event(kind, context, operation, duration, error=extra)
+    if kind == "context_finished":
+        return make_event(kind, context, results=extra)
+    return make_event(kind, context)
+
+
+def _short_outputs(plan: Any, result: Any) -> dict[str, str]:
+    if result is None:
+        return {}
+    if plan.single and not (plan.is_output and isinstance(result, dict)):
+        return {plan.single_key: short_repr(result)}
+    if isinstance(result, dict):
+        return {str(k): short_repr(v) for k, v in result.items()}
+    return {"result": short_repr(result)}
+
+
+def _split(raw: RawEvent) -> tuple[RawEvent, RawEvent]:
+    """An inline call's record -> its started and finished records."""
+    kind, context, operation, duration, plan, (args, result), extra = raw
+    return (
+        ("operation_started", context, operation, None, plan, args, None),
+        ("operation_finished", context, operation, duration, plan, result, None),
+    )
+
+
+_KIND_AND_OPERATION = itemgetter(0, 2)
+
+
+def _stored(raw: RawEvent) -> Event:
+    """The build function of a batch made of ready Events (``EventBatch.of``)."""
+    event: Event = raw[4]
+    return event
+
+
+class EventBatch(Sequence[Event]):
     """Events delivered together (``run(..., on_events=...)``), built into ``Event``s on access.
 
     ``tally()`` counts them by ``(kind, operation)`` without building any, and
     ``last(kind, operation)`` finds the newest of a kind: what a live view needs
     from thousands of events in a fraction of the cost.
 
-    Raw records start ``(kind, context, operation, duration, ...)``; ``build``
-    turns one into an Event. A record of kind ``"operation_ran"`` (an inline
-    call) stands for two events, ``operation_started`` then ``operation_finished``.
+    It holds raw records (see above); ``build`` turns one into an Event
+    (:func:`materialize` unless given).
     """
 
     __slots__ = ("_raw", "_build", "_flat")
 
-    def __init__(self, raw: list[tuple], build: Any = None) -> None:
+    def __init__(
+        self, raw: list[RawEvent], build: Callable[[RawEvent], Event] | None = None
+    ) -> None:
         self._raw = raw
-        self._build = build
-        self._flat: list[tuple] | None = None
+        self._build = build or materialize
+        self._flat: list[RawEvent] | None = None
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> EventBatch:
         """A batch of ready-made events (for code that has Events, not raw records)."""
-        return cls([(e.kind, e.context, e.operation, e.duration, e) for e in events], _stored)
+        return cls(
+            [(e.kind, e.context, e.operation, e.duration, e, None, None) for e in events], _stored
+        )
 
-    def _records(self) -> list[tuple]:
+    def _records(self) -> list[RawEvent]:
         """One record per event ("ran" records split in two), made once, on first need."""
         if self._flat is None:
-            flat: list[tuple] = []
+            flat: list[RawEvent] = []
             for raw in self._raw:
                 if raw[0] == _RAN:
                     flat.extend(_split(raw))
@@ -153,22 +242,3 @@ class EventBatch(Sequence):
 
     def __repr__(self) -> str:
         return f"<EventBatch of {len(self)} events>"
-
-
-_RAN = "operation_ran"
-
-
-def _split(raw: tuple) -> tuple[tuple, tuple]:
-    """An inline call's record -> its started and finished records."""
-    kind, context, operation, duration, plan, (args, result), extra = raw
-    return (
-        ("operation_started", context, operation, None, plan, args, None),
-        ("operation_finished", context, operation, duration, plan, result, None),
-    )
-
-
-_KIND_AND_OPERATION = itemgetter(0, 2)
-
-
-def _stored(raw: tuple) -> Event:
-    return raw[4]

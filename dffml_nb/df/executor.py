@@ -12,7 +12,10 @@ loop, which is what makes ``run_sync`` fast and loop-agnostic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
+import inspect
 import itertools
 import threading
 import time
@@ -22,18 +25,57 @@ from typing import Any
 
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
-from dffml_nb.df.errors import DataFlowError, OperationError
-from dffml_nb.df.events import Event, EventBatch, make_event, short_repr
-from dffml_nb.df.plan import OpPlan, Plan, plan_of
+from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
+from dffml_nb.df.events import (
+    Event,
+    EventBatch,
+    RawEvent,
+    context_finished,
+    context_started,
+    operation_failed,
+    operation_finished,
+    operation_ran,
+    operation_started,
+)
+from dffml_nb.df.inputs import input_sets, parse_input_set
+from dffml_nb.df.lineage import Repeats
+from dffml_nb.df.operation import FunctionType
+from dffml_nb.df.plan import OpPlan, Plan, Stage, plan_of
+from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
 
 __all__ = ["run", "run_sync", "events", "Results"]
 
 _perf = time.perf_counter
+Item = Input[Definition]  # an input inside a run: its definition is resolved
+Args = tuple[Item, ...]  # one call's inputs, one per parameter
+# enum members as module constants: the hot loop reads globals, not enum attributes
+PROCESSING, CLEANUP, OUTPUT, SETTLED, FINISHED = Stage
+# indexed by stage (a tuple: an Enum's __hash__ is Python code, too slow for a dict here)
+_NEXT_STAGE = (CLEANUP, OUTPUT, SETTLED)
+GENERATOR = FunctionType.GENERATOR
+COROUTINE = FunctionType.COROUTINE
+ASYNC_GENERATOR = FunctionType.ASYNC_GENERATOR
+
+
+class _StopSignal:
+    """Set from another thread (``run_sync``'s caller on Ctrl-C) to stop a run."""
+
+    __slots__ = ("requested",)
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+# the stop signal of the run_sync call this run belongs to, if any
+_STOP: contextvars.ContextVar[_StopSignal | None] = contextvars.ContextVar(
+    "dffml_nb_stop", default=None
+)
+_NEVER_STOPPED = _StopSignal()
 _BATCH = 512  # events per batch at most (see _Run.due)
 
 
-class Results(dict):
+class Results(dict[str, Any]):
     """A context's results: definition name -> value, plus ``errors``."""
 
     __slots__ = ("errors",)
@@ -43,22 +85,39 @@ class Results(dict):
         self.errors: list[OperationError] = []
 
 
-class _OutputShapeError(TypeError):
+class OutputShapeError(TypeError):
     """An operation returned something that does not fit its declared outputs."""
+
+
+class OutputRejected(ValueError):
+    """An output value was refused by its definition's ``validate``."""
+
+
+# what an operation's outputs can fail with: reported as that operation's failure
+_OUTPUT_ERRORS = (OutputShapeError, OutputRejected)
+
+
+_NEVER_WRITTEN: list[Any] = []
 
 
 class _State:
     """One operation's inputs so far within one context."""
 
-    __slots__ = ("lists", "cond", "missing", "pending", "defaulted", "seen")
+    __slots__ = ("arrived", "condition_met", "conditions_missing", "held", "defaulted")
 
     def __init__(self, plan: OpPlan) -> None:
-        self.lists: list[list[Input]] = [[] for _ in range(plan.n)]
-        self.missing = len(plan.conditions)
-        self.cond = [False] * self.missing if self.missing else None
-        self.pending: list[tuple[Input, ...]] | None = [] if self.missing else None
+        #: per parameter, the inputs that arrived for it, oldest first
+        self.arrived: list[list[Item]] = [[] for _ in range(plan.arity)]
+        #: how many conditions have no true input yet; while any, calls are held
+        self.conditions_missing = missing = len(plan.conditions)
+        # without conditions both lists stay empty: share one (never written) instead of
+        # making two per operation per context
+        #: per condition, whether a true input of it arrived
+        self.condition_met: list[bool] = [False] * missing if missing else _NEVER_WRITTEN
+        #: calls formed before every condition was met, run once they are
+        self.held: list[Args] = [] if missing else _NEVER_WRITTEN
+        #: the parameters' defaults were applied (once, when the stage settled)
         self.defaulted = False
-        self.seen: list[Any] | None = [] if plan.cyclic else None
 
 
 class _ContextRun:
@@ -73,16 +132,18 @@ class _ContextRun:
         "inflight",
         "stage",
         "consumers",
-        "cond_consumers",
+        "condition_consumers",
         "errors",
-        "out_results",
-        "out_ran",
+        "output_results",
+        "output_ran",
         "driving",
         "halted",
+        "aborted",
         "failure",
         "tasks",
         "runs",
         "parked",
+        "repeats",
     )
 
     def __init__(self, run: _Run, name: str) -> None:
@@ -90,39 +151,41 @@ class _ContextRun:
         self.name = name
         self.ctx = Context(name)
         self.states: dict[OpPlan, _State] = {}
-        self.queue: deque[tuple[OpPlan, tuple[Input, ...]]] = deque()
+        self.queue: deque[tuple[OpPlan, Args]] = deque()
         self.inflight = 0
-        self.stage = 0
+        self.stage = PROCESSING
         self.consumers = run.plan.consumers[0]
-        self.cond_consumers = run.plan.cond_consumers[0]
+        self.condition_consumers = run.plan.condition_consumers[0]
         self.errors: list[OperationError] = []
-        self.out_results: dict[str, Any] = {}
-        self.out_ran = False
+        self.output_results: dict[str, Any] = {}
+        self.output_ran = False
         self.driving = False
         self.halted = False
+        self.aborted = False  # stopped from outside (Ctrl-C, the run ending early): no results
         self.failure: OperationError | None = None
         self.tasks: set[asyncio.Task[Any]] | None = None
         self.runs = 0
         self.parked = 0
+        self.repeats: Repeats | None = None  # made on the first output of a cycle
 
     # -- inputs ------------------------------------------------------------
 
-    def begin(self, items: list[Input]) -> None:
+    def begin(self, items: list[Item]) -> None:
         run = self.run
-        if run.buffer is not None:
-            run.record(("context_started", self.name, None, None, None, None, None))
-        for item in run.plan.starters[0]:
-            self._dispatch(item, ())
+        if run.listening:
+            run.record(context_started(self.name))
+        for starter in run.plan.starters[PROCESSING]:
+            self._dispatch(starter, ())
         add = self._add
         for item in items:
             add(item)
         self._drive()
 
-    def _add(self, item: Input) -> None:
+    def _add(self, item: Item) -> None:
         self.ctx._add(item)
         self._feed(item)
 
-    def _feed(self, item: Input) -> None:
+    def _feed(self, item: Item) -> None:
         definition = item.definition
         consumers = self.consumers.get(definition)
         if consumers is not None:
@@ -131,42 +194,43 @@ class _ContextRun:
                 state = states.get(plan)
                 if state is None:
                     state = states[plan] = _State(plan)
-                lists = state.lists
-                if plan.n == 1:
-                    lists[0].append(item)
+                arrived = state.arrived
+                if plan.arity == 1:
+                    arrived[0].append(item)
                     self._dispatch_state(plan, state, (item,))
                     continue
-                pools = [(item,) if j == index else lists[j] for j in range(plan.n)]
-                lists[index].append(item)
+                # the new combinations: this input at its parameter, all arrived at the others
+                pools = [(item,) if j == index else arrived[j] for j in range(plan.arity)]
+                arrived[index].append(item)
                 if all(pools):
                     for args in itertools.product(*pools):
                         self._dispatch_state(plan, state, args)
-        conditions = self.cond_consumers.get(definition)
+        conditions = self.condition_consumers.get(definition)
         if conditions is not None and item.value:
             for plan, index in conditions:
                 state = self.states.get(plan)
                 if state is None:
                     state = self.states[plan] = _State(plan)
-                if not state.cond[index]:
-                    state.cond[index] = True
-                    state.missing -= 1
-                    if state.missing == 0:
-                        self.queue.extend((plan, args) for args in state.pending)
-                        state.pending = None
+                if not state.condition_met[index]:
+                    state.condition_met[index] = True
+                    state.conditions_missing -= 1
+                    if state.conditions_missing == 0:
+                        self.queue.extend((plan, args) for args in state.held)
+                        state.held.clear()
 
-    def _dispatch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _dispatch(self, plan: OpPlan, args: Args) -> None:
         state = self.states.get(plan)
         if state is None:
             state = self.states[plan] = _State(plan)
         self._dispatch_state(plan, state, args)
 
-    def _dispatch_state(self, plan: OpPlan, state: _State, args: tuple[Input, ...]) -> None:
-        if state.missing:
-            state.pending.append(args)
+    def _dispatch_state(self, plan: OpPlan, state: _State, args: Args) -> None:
+        if state.conditions_missing:
+            state.held.append(args)
         else:
             self.queue.append((plan, args))
 
-    def _apply_defaults(self, stage: int) -> None:
+    def _apply_defaults(self, stage: Stage) -> None:
         """When a stage settles, parameters with defaults that got no input use them."""
         for plan in self.run.plan.with_defaults[stage]:
             state = self.states.get(plan)
@@ -175,14 +239,17 @@ class _ContextRun:
             if state.defaulted:
                 continue
             state.defaulted = True
-            empty = [(i, v) for i, v in plan.defaults if not state.lists[i]]
+            empty = [(i, v) for i, v in plan.defaults if not state.arrived[i]]
             if not empty:
                 continue
             for i, value in empty:
                 param = plan.params[i]
-                state.lists[i].append(Input(value, plan.op.inputs[param], origin="default"))
-            if all(state.lists):
-                for args in itertools.product(*state.lists):
+                item = Input(value, plan.op.inputs[param], origin="default")
+                state.arrived[i].append(item)
+                if self.run.plan.any_cyclic:  # a default can be an ancestor round a cycle
+                    self._checker().note(item)
+            if all(state.arrived):
+                for args in itertools.product(*state.arrived):
                     self._dispatch_state(plan, state, args)
 
     # -- driving -----------------------------------------------------------
@@ -194,14 +261,19 @@ class _ContextRun:
         try:
             queue = self.queue
             run = self.run
+            stop = run.stop
             while True:
                 while queue and not self.halted:
+                    if stop.requested:  # Ctrl-C from the caller's thread: start nothing more
+                        self.abort()
+                        break
                     plan, args = queue.popleft()
                     self.runs += 1
                     if self.runs > run.max_runs:
                         self._too_many_runs(plan, args)
                         break
                     if plan.locked and not run.acquire(self, plan, args):
+                        self.parked += 1  # resumed by run.release
                         continue
                     if plan.inline:
                         self._call_inline(plan, args)
@@ -217,18 +289,30 @@ class _ContextRun:
         finally:
             self.driving = False
 
+    def resume(self, calls: list[tuple[OpPlan, Args]]) -> None:
+        """Calls that waited for a lock may run now: they go first, then the context drives."""
+        self.parked -= len(calls)
+        if self.stage is FINISHED:
+            return
+        if not self.halted:
+            for call in calls:
+                self.queue.appendleft(call)
+            self.runs -= len(calls)  # each was counted when first popped
+        if not self.driving:
+            self._drive()  # a halted context finishes once nothing is parked
+
     def _advance(self) -> bool:
         """Move to the next stage when this one has settled; False once finished."""
         plan = self.run.plan
-        while self.stage < 3:
+        while self.stage < SETTLED:
             self._apply_defaults(self.stage)
             if self.queue:
                 return True
-            self.stage += 1
-            if self.stage == 3:
+            self.stage = _NEXT_STAGE[self.stage]
+            if self.stage is SETTLED:
                 break
-            if (self.stage == 1 and plan.has_cleanup_ops) or (
-                self.stage == 2 and plan.has_output_ops
+            if (self.stage is CLEANUP and plan.has_cleanup_ops) or (
+                self.stage is OUTPUT and plan.has_output_ops
             ):
                 self._enter_stage(self.stage)
                 if self.queue:
@@ -236,18 +320,18 @@ class _ContextRun:
         self._finish()
         return False
 
-    def _enter_stage(self, stage: int) -> None:
+    def _enter_stage(self, stage: Stage) -> None:
         plan = self.run.plan
         self.consumers = plan.consumers[stage]
-        self.cond_consumers = plan.cond_consumers[stage]
+        self.condition_consumers = plan.condition_consumers[stage]
         for starter in plan.starters[stage]:
             self._dispatch(starter, ())
         for items in list(self.ctx._by_definition.values()):
             for item in list(items):
                 self._feed(item)
 
-    def _kwargs(self, plan: OpPlan, args: tuple[Input, ...]) -> dict[str, Any]:
-        if plan.n == 1:
+    def _kwargs(self, plan: OpPlan, args: Args) -> dict[str, Any]:
+        if plan.arity == 1:
             kwargs = {plan.params[0]: args[0].value}
         else:
             kwargs = {p: a.value for p, a in zip(plan.params, args)}
@@ -255,23 +339,23 @@ class _ContextRun:
             kwargs[param] = self.ctx
         return kwargs
 
-    def _call_inline(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _call_inline(self, plan: OpPlan, args: Args) -> None:
         run = self.run
         kwargs = self._kwargs(plan, args)
-        on_event = run.buffer is not None
+        on_event = run.listening
         # A per-event subscriber hears "started" before the call. For batches an
         # inline call is one record ("ran": started and finished, adjacent as
         # nothing else runs in between), which the batch expands when read.
         now = on_event and run.on_event is not None
         if on_event:
             if now:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
             started = _perf()
         attempts = plan.retry
         while True:
             try:
                 result = plan.func(**kwargs)
-                if plan.kind == "gen":
+                if plan.function_type is GENERATOR:
                     result = list(result)
                 break
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
@@ -279,38 +363,26 @@ class _ContextRun:
                     attempts -= 1
                     continue
                 if on_event and not now:
-                    run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                    run.record(operation_started(self.name, plan, args))
                 self._failed(plan, args, error, _perf() - started if on_event else None)
                 return
         try:
-            if plan.kind == "gen":
+            if plan.function_type is GENERATOR:
                 for item in result:
                     self._outputs(plan, args, item)
             else:
                 self._outputs(plan, args, result)
-        except _OutputShapeError as error:
+        except _OUTPUT_ERRORS as error:
             if on_event and not now:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
             self._failed(plan, args, error, None)
             return
         if now:
-            run.record(
-                ("operation_finished", self.name, plan.name, _perf() - started, plan, result, None)
-            )
+            run.record(operation_finished(self.name, plan, _perf() - started, result))
         elif on_event:
-            run.record(
-                (
-                    "operation_ran",
-                    self.name,
-                    plan.name,
-                    _perf() - started,
-                    plan,
-                    (args, result),
-                    None,
-                )
-            )
+            run.record(operation_ran(self.name, plan, _perf() - started, args, result))
 
-    def _launch(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _launch(self, plan: OpPlan, args: Args) -> None:
         self.inflight += 1
         if self.tasks is None:
             self.tasks = set()
@@ -318,32 +390,34 @@ class _ContextRun:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _call_async(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    async def _call_async(self, plan: OpPlan, args: Args) -> None:
         run = self.run
-        on_event = run.buffer is not None
+        on_event = run.listening
         started = _perf()
         try:
+            if self.halted:
+                return  # the context stopped before this call began
             kwargs = self._kwargs(plan, args)
             if on_event:
-                run.record(("operation_started", self.name, plan.name, None, plan, args, None))
+                run.record(operation_started(self.name, plan, args))
                 run.soon()  # a long operation shows as running without waiting for the next event
             attempts = plan.retry
             yielded = False
+            result: Any = None
             while True:
                 try:
-                    if plan.kind == "asyncgen":
-                        result = None
+                    if plan.function_type is ASYNC_GENERATOR:
                         async for item in plan.func(**kwargs):
                             yielded = True
                             self._outputs(plan, args, item)
                             self._drive()
-                    elif plan.kind == "async":
+                    elif plan.function_type is COROUTINE:
                         result = await plan.func(**kwargs)
                     else:  # runner="thread"
                         call = functools.partial(_call_collect, plan.func, kwargs)
                         result = await asyncio.get_running_loop().run_in_executor(None, call)
                     break
-                except _OutputShapeError as error:
+                except _OUTPUT_ERRORS as error:
                     self._failed(plan, args, error, _perf() - started)
                     return
                 except Exception as error:  # noqa: BLE001
@@ -353,26 +427,16 @@ class _ContextRun:
                     self._failed(plan, args, error, _perf() - started)
                     return
             try:
-                if plan.kind == "gen":
+                if plan.function_type is GENERATOR:
                     for item in result:
                         self._outputs(plan, args, item)
-                elif plan.kind != "asyncgen":
+                elif plan.function_type is not ASYNC_GENERATOR:
                     self._outputs(plan, args, result)
-            except _OutputShapeError as error:
+            except _OUTPUT_ERRORS as error:
                 self._failed(plan, args, error, _perf() - started)
                 return
             if on_event:
-                run.record(
-                    (
-                        "operation_finished",
-                        self.name,
-                        plan.name,
-                        _perf() - started,
-                        plan,
-                        result,
-                        None,
-                    )
-                )
+                run.record(operation_finished(self.name, plan, _perf() - started, result))
                 run.soon()
         finally:
             self.inflight -= 1
@@ -382,17 +446,18 @@ class _ContextRun:
 
     # -- outputs -----------------------------------------------------------
 
-    def _outputs(self, plan: OpPlan, args: tuple[Input, ...], result: Any) -> None:
+    def _outputs(self, plan: OpPlan, args: Args, result: Any) -> None:
         if result is None:
             return
-        if plan.stage == 2:
-            self.out_ran = True
+        if plan.is_output:
+            self.output_ran = True
             if isinstance(result, dict):
-                self.out_results.update(result)
+                self.output_results.update(result)
             elif plan.single_def is not None:
-                self.out_results[plan.single_def.name] = result
+                self.output_results[plan.single_def.name] = result
             return
-        if plan.single:
+        single_def = plan.single_def
+        if single_def is not None:  # one output: the result is its value
             if (
                 plan.unwrap
                 and type(result) is dict
@@ -402,19 +467,19 @@ class _ContextRun:
                 result = result[plan.single_key]
             if plan.expand_single:
                 for value in _iterate(plan, plan.single_key, result):
-                    self._emit_output(plan, plan.single_def, value, args)
+                    self._emit_output(plan, single_def, value, args)
             else:
-                self._emit_output(plan, plan.single_def, result, args)
+                self._emit_output(plan, single_def, result, args)
             return
         if not isinstance(result, dict):
-            raise _OutputShapeError(
+            raise OutputShapeError(
                 f"operation {plan.name!r} has outputs {', '.join(map(repr, plan.outputs))} and must "
                 f"return a dict keyed by them, but returned {type(result).__name__}: {short_repr(result)}"
             )
         for key, value in result.items():
             definition = plan.outputs.get(key)
             if definition is None:
-                raise _OutputShapeError(
+                raise OutputShapeError(
                     f"operation {plan.name!r} returned output {key!r}, which it does not declare; "
                     f"its outputs are {', '.join(map(repr, plan.outputs))}"
                 )
@@ -426,41 +491,50 @@ class _ContextRun:
             else:
                 self._emit_output(plan, definition, value, args)
 
-    def _emit_output(
-        self, plan: OpPlan, definition: Definition, value: Any, args: tuple[Input, ...]
-    ) -> None:
+    def _emit_output(self, plan: OpPlan, definition: Definition, value: Any, args: Args) -> None:
         if definition.validate is not None:
-            value = definition.validate(value)
+            try:
+                value = definition.validate(value)
+            except Exception as error:  # noqa: BLE001 - the validator is user code
+                raise OutputRejected(
+                    f"output value {short_repr(value)} rejected by the validator of definition "
+                    f"{definition.name!r}: {describe_error(error)}"
+                ) from error
         item = Input(value, definition, args, plan.name)
-        if plan.cyclic and _seen_in_lineage(item):
+        if plan.cyclic and self._repeats(item):
             # The redundancy rule: a value that comes back round a cycle unchanged
             # adds nothing new, so the cycle settles instead of spinning forever.
             return
         self._add(item)
 
+    def _checker(self) -> Repeats:
+        if self.repeats is None:
+            self.repeats = Repeats()
+        return self.repeats
+
+    def _repeats(self, item: Item) -> bool:
+        return self._checker()(item, self.ctx._by_definition.get(item.definition, []))
+
     # -- failures and the end ----------------------------------------------
 
     def _failed(
-        self, plan: OpPlan, args: tuple[Input, ...], error: BaseException, duration: float | None
+        self, plan: OpPlan, args: Args, error: BaseException, duration: float | None
     ) -> None:
         values = {p: a.value for p, a in zip(plan.params, args)}
         failure = OperationError(plan.name, self.name, values, error)
         failure.__cause__ = error
         run = self.run
-        if run.buffer is not None:
-            run.record(("operation_failed", self.name, plan.name, duration, plan, None, failure))
+        if run.listening:
+            run.record(operation_failed(self.name, plan, duration, failure))
         if run.strict:
             self.failure = failure
             self.halted = True
             self.queue.clear()
-            if self.tasks:
-                for task in list(self.tasks):
-                    if task is not _current_task():
-                        task.cancel()
+            self._cancel_tasks()
         else:
             self.errors.append(failure)
 
-    def _too_many_runs(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
+    def _too_many_runs(self, plan: OpPlan, args: Args) -> None:
         cyclic = sorted({p.name for p in self.run.plan.ops if p.cyclic})
         cause = DataFlowError(
             f"context {self.name!r} ran more than {self.run.max_runs} operations without settling"
@@ -476,18 +550,37 @@ class _ContextRun:
             self.halted = True
             self.queue.clear()
 
+    def abort(self) -> None:
+        """Stop this context where it is: nothing more starts, running tasks are cancelled."""
+        self.halted = self.aborted = True
+        self.queue.clear()
+        self._cancel_tasks()
+
+    def _cancel_tasks(self) -> None:
+        """Cancel this context's running operation calls.
+
+        A task that has not started yet is left to start: it sees ``halted`` and
+        returns at once, through the ``finally`` that keeps ``inflight`` right. (A
+        coroutine cancelled before its first step never runs its ``finally``, and
+        the context would wait for it for ever.)
+        """
+        current = _current_task()
+        for task in list(self.tasks or ()):
+            if task is not current and not _not_started(task):
+                task.cancel()
+
     def _finish(self) -> None:
         run = self.run
-        if self.stage == 4:
+        if self.stage is FINISHED:
             return
-        self.stage = 4
-        if self.failure is not None:
+        self.stage = FINISHED
+        if self.failure is not None or self.aborted:
             results = None
         else:
             results = Results()
             results.errors = self.errors
-            if self.out_ran:
-                results.update(self.out_results)
+            if self.output_ran:
+                results.update(self.output_results)
             else:
                 by_definition = self.ctx._by_definition
                 for definition in run.plan.leaves:
@@ -496,12 +589,16 @@ class _ContextRun:
                         results[definition.name] = (
                             items[0].value if len(items) == 1 else [i.value for i in items]
                         )
-            if run.buffer is not None:
-                run.record(("context_finished", self.name, None, None, None, None, results))
+            if run.listening:
+                run.record(context_finished(self.name, results))
         # release everything this context held: memory stays flat over many contexts
-        self.ctx = None
-        self.states = None
+        del self.ctx, self.states
+        self.repeats = None
         run.context_done(self, results)
+
+
+def _not_started(task: asyncio.Task[Any]) -> bool:
+    return inspect.getcoroutinestate(task.get_coro()) == inspect.CORO_CREATED  # type: ignore[arg-type]
 
 
 def _current_task() -> Any:
@@ -520,48 +617,12 @@ def _call_collect(func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
 
 def _iterate(plan: OpPlan, key: str, value: Any) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _OutputShapeError(
+        raise OutputShapeError(
             f"operation {plan.name!r} expands output {key!r}, so it must return a list "
             f"(or other iterable) there, but returned {type(value).__name__}: {short_repr(value)}"
         )
-    return value
-
-
-def _seen_in_lineage(item: Input) -> bool:
-    definition, value = item.definition, item.value
-    for ancestor in item.ancestors():
-        if ancestor.definition == definition:
-            try:
-                if ancestor.value is value or bool(ancestor.value == value):
-                    return True
-            except Exception:  # values that can't be compared (arrays, frames) never match
-                continue
-    return False
-
-
-def _short_outputs(plan: OpPlan, result: Any) -> dict[str, str]:
-    if result is None:
-        return {}
-    if plan.single and not (plan.stage == 2 and isinstance(result, dict)):
-        return {plan.single_key: short_repr(result)}
-    if isinstance(result, dict):
-        return {str(k): short_repr(v) for k, v in result.items()}
-    return {"result": short_repr(result)}
-
-
-def _materialize(raw: tuple) -> Event:
-    """A raw event record -> an :class:`Event`; the short reprs are made here, only for events read."""
-    kind, context, operation, duration, plan, payload, extra = raw
-    if kind == "operation_started":
-        inputs = {p: short_repr(a.value) for p, a in zip(plan.params, payload)}
-        return make_event(kind, context, operation, inputs=inputs)
-    if kind == "operation_finished":
-        return make_event(kind, context, operation, duration, outputs=_short_outputs(plan, payload))
-    if kind == "operation_failed":
-        return make_event(kind, context, operation, duration, error=extra)
-    if kind == "context_finished":
-        return make_event(kind, context, results=extra)
-    return make_event(kind, context)
+    items: Iterable[Any] = value
+    return items
 
 
 class _Run:
@@ -581,28 +642,28 @@ class _Run:
         self.on_event = on_event
         self.on_events = on_events
         self.interval = interval
-        #: raw event records not yet delivered; None when nobody listens (then events cost nothing)
-        self.buffer: list[tuple] | None = [] if (on_event or on_events) else None
+        #: someone subscribed: events are recorded (when nobody listens they cost nothing)
+        self.listening = on_event is not None or on_events is not None
+        #: raw event records not yet delivered
+        self.buffer: list[RawEvent] = []
         # batch subscribers only: recording an event is one list append, nothing more
-        self.record = (
-            self._record_now
-            if on_event is not None
-            else self.buffer.append
-            if self.buffer is not None
-            else None
+        self.record: Callable[[RawEvent], None] = (
+            self._record_now if on_event is not None else self.buffer.append
         )
         self.delivered_at = _perf()
         self.timer: Any = None
         self.max_runs = max_runs
+        self.stop = _STOP.get() or _NEVER_STOPPED
         self.active: set[_ContextRun] = set()
         self.done: deque[tuple[str, Results]] = deque()
-        self.failure: OperationError | None = None
+        self.failure: OperationError | SubscriberError | None = None
         self.waiter: asyncio.Future[None] | None = None
         self.busy: set[int] = set()
-        self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]]] = {}
+        self.waiting: dict[int, list[tuple[_ContextRun, OpPlan, Args]]] = {}
         self.finished = 0
+        self.started = 0
 
-    def _record_now(self, raw: tuple) -> None:
+    def _record_now(self, raw: RawEvent) -> None:
         """With a per-event subscriber: keep the event and deliver it at once."""
         self.buffer.append(raw)
         self.deliver()
@@ -612,15 +673,40 @@ class _Run:
         pending = self.buffer
         if not pending:
             return
-        pending = pending[:]
-        self.buffer.clear()  # the same list: ``record`` is bound to its append
+        records = pending[:]
+        pending.clear()  # the same list: ``record`` is bound to its append
         self.delivered_at = _perf()
-        batch = EventBatch(pending, _materialize)
-        if self.on_event is not None:
+        batch = EventBatch(records)
+        on_event, on_events = self.on_event, self.on_events
+        if on_event is not None:
             for event in batch:
-                self.on_event(event)
-        if self.on_events is not None:
-            self.on_events(batch)
+                try:
+                    on_event(event)
+                except Exception as error:  # noqa: BLE001 - reported as the run's failure
+                    receiving = f"the {event.kind} event"
+                    if event.operation is not None:
+                        receiving += f" of operation {event.operation!r}"
+                    receiving += f" in context {event.context!r}"
+                    self._subscriber_failed("on_event", on_event, receiving, error)
+                    return
+        if on_events is not None:
+            try:
+                on_events(batch)
+            except Exception as error:  # noqa: BLE001
+                receiving = f"a batch of {len(batch)} events"
+                self._subscriber_failed("on_events", on_events, receiving, error)
+
+    def _subscriber_failed(
+        self, option: str, subscriber: Any, receiving: str, error: Exception
+    ) -> None:
+        """A subscriber raised: stop the run and report it (inline or async alike)."""
+        failure = SubscriberError(option, subscriber, receiving, error)
+        failure.__cause__ = error
+        self.on_event = self.on_events = None  # nobody hears the rest of a stopped run
+        if self.failure is None:
+            self.failure = failure
+        self.cancel()
+        self.wake()
 
     def due(self) -> None:
         """Deliver to batch subscribers once ``interval`` has passed or the batch is big.
@@ -648,7 +734,35 @@ class _Run:
 
         self.timer = loop.call_later(self.interval, fire)
 
-    def start(self, name: str, items: list[Input]) -> None:
+    def start_more(self, sets: Iterator[tuple[str, Any]], max_contexts: int) -> bool:
+        """Start contexts from ``sets`` while fewer than ``max_contexts`` run (and results
+        don't pile up); True once every input set has been started."""
+        active, done, stop, plan, start = self.active, self.done, self.stop, self.plan, self.start
+        count = 0  # a local in this loop, once per context
+        try:
+            while self.failure is None and len(active) < max_contexts and not stop.requested:
+                try:
+                    name, input_set = next(sets)
+                except StopIteration:
+                    return True
+                start(name, parse_input_set(plan, name, input_set))
+                count += 1
+                if len(done) >= 256:
+                    break
+            return False
+        finally:
+            self.started += count
+
+    def close(self) -> None:
+        """The run is over (or abandoned): stop what still runs, deliver the last events."""
+        if self.active:
+            self.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.buffer:
+            self.deliver()
+
+    def start(self, name: str, items: list[Item]) -> None:
         context = _ContextRun(self, name)
         self.active.add(context)
         context.begin(items)
@@ -679,115 +793,32 @@ class _Run:
 
     # -- locks: one input of a locked definition in one running operation at a time
 
-    def acquire(self, context: _ContextRun, plan: OpPlan, args: tuple[Input, ...]) -> bool:
+    def acquire(self, context: _ContextRun, plan: OpPlan, args: Args) -> bool:
+        """Take the locks of ``args``' locked inputs; False if one is busy (the call waits)."""
         keys = [id(args[i]) for i in plan.locked]
         for key in keys:
             if key in self.busy:
                 self.waiting.setdefault(key, []).append((context, plan, args))
-                context.parked += 1
                 return False
         if plan.inline:
             return True  # runs to completion before anything else can look at the lock
         self.busy.update(keys)
         return True
 
-    def release(self, plan: OpPlan, args: tuple[Input, ...]) -> None:
-        woken: list[tuple[_ContextRun, OpPlan, tuple[Input, ...]]] = []
+    def release(self, plan: OpPlan, args: Args) -> None:
+        """Free the locks of a finished call; the calls that waited for them resume."""
+        woken: dict[_ContextRun, list[tuple[OpPlan, Args]]] = {}
         for i in plan.locked:
             key = id(args[i])
             self.busy.discard(key)
-            woken.extend(self.waiting.pop(key, ()))
-        for context, waiting_plan, waiting_args in woken:
-            context.parked -= 1
-            if context.halted or context.stage == 4:
-                continue
-            context.queue.appendleft((waiting_plan, waiting_args))
-            context.runs -= 1  # it was counted when first popped
-        for context in {c for c, _, _ in woken}:
-            if not context.driving and context.stage != 4:
-                context._drive()
+            for context, waiting_plan, waiting_args in self.waiting.pop(key, ()):
+                woken.setdefault(context, []).append((waiting_plan, waiting_args))
+        for context, calls in woken.items():
+            context.resume(calls)
 
     def cancel(self) -> None:
         for context in list(self.active):
-            context.halted = True
-            for task in list(context.tasks or ()):
-                task.cancel()
-
-
-def _input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
-    if inputs is None:
-        yield "0", []
-        return
-    if isinstance(inputs, Input):
-        yield "0", [inputs]
-        return
-    if isinstance(inputs, dict):
-        sets = [isinstance(v, (dict, list, tuple, Input)) for v in inputs.values()]
-        if inputs and not any(sets):
-            yield "0", inputs  # one input set given bare: {definition: value}
-            return
-        for name, input_set in inputs.items():
-            yield str(name), input_set
-        return
-    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(i, Input) for i in inputs):
-        yield "0", list(inputs)  # DFFML style: a list of Inputs is one context
-        return
-    for index, input_set in enumerate(inputs):
-        yield str(index), input_set
-
-
-def _parse(plan: Plan, name: str, input_set: Any) -> list[Input]:
-    items: list[Input] = list(plan.seed)
-    if isinstance(input_set, dict):
-        input_set = [input_set]
-    elif isinstance(input_set, Input):
-        input_set = [input_set]
-    elif not isinstance(input_set, (list, tuple)):
-        raise DataFlowError(
-            f"context {name!r}: inputs must be a dict {{definition: value}} or a list of Inputs "
-            f"and dicts, got {type(input_set).__name__}: {short_repr(input_set)}"
-        )
-    for entry in input_set:
-        if isinstance(entry, Input):
-            if isinstance(entry.definition, str):
-                entry = Input(
-                    entry.value,
-                    plan.resolve(entry.definition, f"context {name!r}: an input"),
-                    entry.parents,
-                    entry.origin,
-                )
-            items.append(entry)
-        elif isinstance(entry, dict):
-            for key, value in entry.items():
-                items.append(
-                    Input(value, plan.resolve(key, f"context {name!r}: an input"), (), "seed")
-                )
-        else:
-            hint = ""
-            if name in plan.definitions:
-                hint = (
-                    f"; {name!r} is a definition: to give it a value in one context, "
-                    f"wrap the input set: {{'0': {{{name!r}: ...}}}}"
-                )
-            raise DataFlowError(
-                f"context {name!r}: each input must be an Input or a dict {{definition: value}}, "
-                f"got {type(entry).__name__}: {short_repr(entry)}{hint}"
-            )
-    for index, item in enumerate(items):
-        if isinstance(item.definition, str):
-            items[index] = item = Input(
-                item.value, plan.resolve(item.definition, "a seed"), item.parents, item.origin
-            )
-        if plan.any_validate and item.definition.validate is not None:
-            try:
-                value = item.definition.validate(item.value)
-            except Exception as error:
-                raise DataFlowError(
-                    f"context {name!r}: value {short_repr(item.value)} rejected by the validator of "
-                    f"definition {item.definition.name!r}: {error}"
-                ) from error
-            items[index] = Input(value, item.definition, item.parents, item.origin)
-    return items
+            context.abort()
 
 
 async def run(
@@ -814,44 +845,33 @@ async def run(
     ``interval`` seconds (and when the run ends) — the cheap way for high-rate
     subscribers such as progress bars and live graphs.
     """
-    plan = plan_of(dataflow)
-    state = _Run(plan, strict, on_event, max_runs, on_events, interval)
-    sets = _input_sets(inputs)
+    state = _Run(plan_of(dataflow), strict, on_event, max_runs, on_events, interval)
+    sets = input_sets(inputs)
     exhausted = False
-    started = 0
     done = state.done
     try:
         while True:
-            while not exhausted and state.failure is None and len(state.active) < max_contexts:
-                try:
-                    name, input_set = next(sets)
-                except StopIteration:
-                    exhausted = True
-                    break
-                state.start(name, _parse(plan, name, input_set))
-                started += 1
-                if done and len(done) >= 256:
-                    break
+            if not exhausted:
+                exhausted = state.start_more(sets, max_contexts)
             while done:
                 yield done.popleft()
+            if state.stop.requested:
+                raise KeyboardInterrupt  # run_sync's caller pressed Ctrl-C (see _run_in_thread)
             if (exhausted or state.failure is not None) and not state.active:
                 break
             if state.active and not done:
                 if state.buffer:
                     state.deliver()  # about to wait: show what has happened so far
                 await state.wait()
-            elif started & 1023 == 0:
+            elif state.started & 1023 == 0:
                 await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
+        if state.buffer:
+            state.deliver()  # the last events, before saying how the run ended
         if state.failure is not None:
             failure = state.failure
             raise failure from failure.__cause__
     finally:
-        if state.active:
-            state.cancel()
-        if state.timer is not None:
-            state.timer.cancel()
-        if state.buffer:
-            state.deliver()
+        state.close()
 
 
 async def events(dataflow: DataFlow, inputs: Any = None, **options: Any) -> AsyncIterator[Event]:
@@ -889,19 +909,24 @@ def run_sync(dataflow: DataFlow, inputs: Any = None, **options: Any) -> dict[str
     contexts that finished.
     """
     collected: dict[str, Results] = {}
+    stop = _StopSignal()
 
     async def main() -> None:
-        async for name, results in run(dataflow, inputs, **options):
-            collected[name] = results
+        token = _STOP.set(stop)
+        try:
+            async for name, results in run(dataflow, inputs, **options):
+                collected[name] = results
+        finally:
+            _STOP.reset(token)
 
     try:
         if plan_of(dataflow).all_inline:
             _drive_inline(main())
         elif _loop_running():
-            _run_in_thread(main())
+            _run_in_thread(main(), stop)
         else:
             asyncio.run(main())
-    except OperationError as error:
+    except (OperationError, SubscriberError) as error:
         error.results = collected
         raise
     return collected
@@ -928,17 +953,46 @@ def _drive_inline(coro: Any) -> None:
         coro.close()
 
 
-def _run_in_thread(coro: Any) -> None:
-    outcome: dict[str, BaseException] = {}
+def _run_in_thread(coro: Any, stop: _StopSignal) -> None:
+    """Run ``coro`` on a private event loop in a worker thread and wait for it.
+
+    The wait is a loop of short joins so that Ctrl-C (KeyboardInterrupt, raised
+    in this thread by a kernel's interrupt) gets through. It then stops the run:
+    the worker starts no further operation call, its tasks are cancelled, and
+    this thread waits for calls already running in threads to return (they
+    cannot be killed; a second Ctrl-C stops waiting for them).
+    """
+    box: dict[str, Any] = {}
+    finished = threading.Event()  # waited on rather than join(): an interrupted join may
+    # leave is_alive() False while the thread still runs (CPython bpo-45274)
+
+    async def main() -> None:
+        box["loop"], box["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        await coro
 
     def target() -> None:
         try:
-            asyncio.run(coro)
+            asyncio.run(main())
         except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
+            box["error"] = error
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="dffml_nb-run_sync", daemon=True)
     thread.start()
+    try:
+        while not finished.wait(0.05):
+            pass
+    except BaseException:
+        stop.requested = True  # seen by the worker between operation calls
+        loop = box.get("loop")
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(box["task"].cancel)  # wakes a run that waits
+        with contextlib.suppress(BaseException):
+            while not finished.wait(0.05):
+                pass
+        raise
     thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
+    if "error" in box:
+        raise box["error"]

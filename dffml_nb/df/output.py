@@ -85,7 +85,7 @@ def associate_definition(spec: dict[str, Any], ctx: Context) -> dict[str, Any]:
     for key, value in spec.items():
         key, value = _name(key), _name(value)
         for item in ctx.inputs(value):
-            if any(parent.definition.name == key for parent in item.ancestors()):
+            if any(parent.definition_name == key for parent in item.ancestors()):
                 want[key] = item.value
     return want
 

@@ -5,13 +5,28 @@ Done once per flow (cached), so that a run does dictionary lookups only.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 from dffml_nb.df.dataflow import DataFlow, ensure_valid
-from dffml_nb.df.operation import Operation
+from dffml_nb.df.operation import FunctionType, Operation
 from dffml_nb.df.types import Definition
 
-STAGE_INDEX = {"processing": 0, "cleanup": 1, "output": 2}
+
+class Stage(IntEnum):
+    """Where a context is: the three operation stages in order, then done.
+
+    An operation's ``stage`` setting names one of the first three.
+    """
+
+    PROCESSING = 0
+    CLEANUP = 1
+    OUTPUT = 2
+    SETTLED = 3  # every stage has run; the results are being made
+    FINISHED = 4  # the results are handed over and the context released
+
+
+OPERATION_STAGES = (Stage.PROCESSING, Stage.CLEANUP, Stage.OUTPUT)
 
 
 class OpPlan:
@@ -22,7 +37,7 @@ class OpPlan:
         "name",
         "func",
         "params",
-        "n",
+        "arity",
         "defaults",
         "conditions",
         "single",
@@ -31,7 +46,7 @@ class OpPlan:
         "outputs",
         "expand",
         "expand_single",
-        "kind",
+        "function_type",
         "inline",
         "retry",
         "ctx_params",
@@ -39,6 +54,7 @@ class OpPlan:
         "cyclic",
         "stage",
         "unwrap",
+        "is_output",
     )
 
     def __init__(self, operation: Operation, cyclic: bool) -> None:
@@ -46,26 +62,37 @@ class OpPlan:
         self.name = operation.name
         self.func = operation.func
         self.params = tuple(operation.inputs)
-        self.n = len(self.params)
+        self.arity = len(self.params)  # how many inputs one call takes
         self.defaults = tuple(
             (i, operation.defaults[p]) for i, p in enumerate(self.params) if p in operation.defaults
         )
         self.conditions = operation.conditions
         self.single = operation.single
         self.outputs = operation.outputs
-        self.single_key, self.single_def = next(iter(operation.outputs.items()), (None, None))
+        # the one output of a single-output operation (single_def None otherwise)
+        self.single_key: str = next(iter(operation.outputs), "") if self.single else ""
+        self.single_def: Definition | None = (
+            operation.outputs[self.single_key] if self.single else None
+        )
         self.expand = operation.expand
         self.expand_single = self.single and self.single_key in operation.expand
         # DFFML-style ``return {"key": value}`` from a one-output operation is unwrapped
         # unless the output itself holds dicts.
-        self.unwrap = self.single and self.single_def.primitive not in ("dict", "object")
-        self.kind = operation.kind
-        self.inline = operation.runner == "inline" and operation.kind in ("sync", "gen")
+        self.unwrap = self.single_def is not None and self.single_def.primitive not in (
+            "dict",
+            "object",
+        )
+        self.function_type = operation.function_type
+        self.inline = operation.runner == "inline" and operation.function_type in (
+            FunctionType.PLAIN,
+            FunctionType.GENERATOR,
+        )
         self.retry = operation.retry
         self.ctx_params = operation.context_params
         self.locked = tuple(i for i, p in enumerate(self.params) if operation.inputs[p].lock)
         self.cyclic = cyclic
-        self.stage = STAGE_INDEX[operation.stage]
+        self.stage = Stage[operation.stage.upper()]
+        self.is_output = self.stage is Stage.OUTPUT
 
 
 class Plan:
@@ -76,26 +103,34 @@ class Plan:
         ops = list(flow)
         cyclic = _cyclic_operations(ops)
         self.ops = [OpPlan(o, o.name in cyclic) for o in ops]
-        self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
-        self.cond_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [{}, {}, {}]
-        self.starters: list[list[OpPlan]] = [[], [], []]
-        self.with_defaults: list[list[OpPlan]] = [[], [], []]
+        # each indexed by Stage
+        self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
+            {} for _ in OPERATION_STAGES
+        ]
+        self.condition_consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
+            {} for _ in OPERATION_STAGES
+        ]
+        self.starters: list[list[OpPlan]] = [[] for _ in OPERATION_STAGES]
+        self.with_defaults: list[list[OpPlan]] = [[] for _ in OPERATION_STAGES]
         for plan in self.ops:
             for index, param in enumerate(plan.params):
                 definition = plan.op.inputs[param]
                 self.consumers[plan.stage].setdefault(definition, []).append((plan, index))
             for index, definition in enumerate(plan.conditions):
-                self.cond_consumers[plan.stage].setdefault(definition, []).append((plan, index))
-            if plan.n == 0:
+                self.condition_consumers[plan.stage].setdefault(definition, []).append(
+                    (plan, index)
+                )
+            if plan.arity == 0:
                 self.starters[plan.stage].append(plan)
             if plan.defaults:
                 self.with_defaults[plan.stage].append(plan)
-        self.has_output_ops = any(p.stage == 2 for p in self.ops)
-        self.has_cleanup_ops = any(p.stage == 1 for p in self.ops)
+        self.has_output_ops = any(p.stage is Stage.OUTPUT for p in self.ops)
+        self.has_cleanup_ops = any(p.stage is Stage.CLEANUP for p in self.ops)
         self.leaves = list(flow.leaves.values())
         self.definitions = flow.definitions
         self.all_inline = all(p.inline for p in self.ops)
         self.seed = flow.seed
+        self.any_cyclic = any(p.cyclic for p in self.ops)
         self.any_validate = any(d.validate is not None for d in self.definitions.values())
 
     def resolve(self, name: str, where: str) -> Definition:
@@ -170,7 +205,7 @@ def _cyclic_operations(ops: list[Operation]) -> set[str]:
 def plan_of(flow: DataFlow) -> Plan:
     """The compiled plan of ``flow``, cached until its operations or seed change."""
     key = (tuple(id(o) for o in flow), tuple(id(s) for s in flow.seed))
-    cached: Any = flow._plan
+    cached: tuple[Any, Plan] | None = flow._plan
     if cached is None or cached[0] != key:
         cached = (key, Plan(flow))
         flow._plan = cached

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from dffml_nb.df.atomic import write_atomic
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError
-from dffml_nb.df.operation import Operation
-from dffml_nb.df.types import Definition, Input
+from dffml_nb.df.reader import FORMAT_VERSION, flow_from_dict
+from dffml_nb.df.types import Definition
 
-FORMAT_VERSION = 1
+__all__ = ["dumps", "flow_from_dict", "flow_to_dict", "load_flow", "mermaid", "save_flow"]
 
 
 def flow_to_dict(flow: DataFlow) -> dict[str, Any]:
@@ -30,92 +29,6 @@ def flow_to_dict(flow: DataFlow) -> dict[str, Any]:
         "operations": {o.name: o.to_dict() for o in flow},
         "seed": seed,
     }
-
-
-def _resolve_function(name: str, path: str, origin: str) -> Any:
-    from dffml_nb import plugins
-
-    try:
-        if ":" in path:
-            return plugins.import_path(path)
-        return plugins.load("operation", path)
-    except plugins.PluginError as error:
-        raise DataFlowError(
-            f"{origin}: operation {name!r}: unknown operation {path!r}: {error}"
-        ) from error
-
-
-def flow_from_dict(data: Any, *, origin: str = "<dict>") -> DataFlow:
-    if not isinstance(data, dict) or "operations" not in data:
-        raise DataFlowError(
-            f"{origin}: not a dataflow; expected a mapping with 'operations' "
-            f"(and 'definitions', 'seed'), got {type(data).__name__}"
-        )
-    defs_data = data.get("definitions") or {}
-    definitions: dict[str, Definition] = {}
-    for name, spec in defs_data.items():
-        try:
-            spec = (
-                {"name": name, **spec}
-                if isinstance(spec, dict)
-                else {"name": name, "primitive": spec}
-            )
-            definitions[name] = Definition.from_dict(spec)
-        except Exception as error:
-            raise DataFlowError(f"{origin}: definition {name!r} is invalid: {error}") from error
-
-    def definition(name: Any, where: str) -> Definition:
-        if isinstance(name, dict):
-            return Definition.from_dict(name)
-        found = definitions.get(name)
-        if found is None:
-            raise DataFlowError(
-                f"{origin}: {where} names definition {name!r}, which is not under 'definitions'; "
-                f"known: {', '.join(sorted(definitions)) or '(none)'}"
-            )
-        return found
-
-    operations: list[Operation] = []
-    for name, spec in (data.get("operations") or {}).items():
-        if isinstance(spec, str):
-            spec = {"func": spec}
-        path = spec.get("func") or spec.get("name") or name
-        target = _resolve_function(name, path, origin)
-        where = f"operation {name!r}"
-        config: dict[str, Any] = {"name": name}
-        if "inputs" in spec:
-            config["inputs"] = {
-                k: definition(v, f"{where} input {k!r}") for k, v in spec["inputs"].items()
-            }
-        if "outputs" in spec:
-            config["outputs"] = {
-                k: definition(v, f"{where} output {k!r}") for k, v in spec["outputs"].items()
-            }
-        if "conditions" in spec:
-            config["conditions"] = [definition(v, f"{where} condition") for v in spec["conditions"]]
-        for key in ("expand", "stage", "retry", "runner"):
-            if key in spec:
-                config[key] = spec[key]
-        try:
-            if isinstance(target, Operation):
-                operations.append(target.replace(**config))
-            elif callable(target):
-                operations.append(Operation(target, **config))
-            else:
-                raise TypeError(
-                    f"{path!r} is a {type(target).__name__}, not a function or operation"
-                )
-        except (TypeError, ValueError) as error:
-            raise DataFlowError(f"{origin}: {where}: {error}") from error
-    seed = []
-    for index, item in enumerate(data.get("seed") or []):
-        if not isinstance(item, dict) or "definition" not in item:
-            raise DataFlowError(
-                f"{origin}: seed #{index} must be {{'value': ..., 'definition': name}}"
-            )
-        name = item["definition"]
-        seed.append(Input(item.get("value"), definitions.get(name, name)))
-    return DataFlow(*operations, seed=seed)
 
 
 def _format_of(path: Path) -> str:
@@ -143,42 +56,50 @@ def dumps(flow: DataFlow, fmt: str = "json") -> str:
 def save_flow(flow: DataFlow, path: Any) -> None:
     path = Path(path)
     text = dumps(flow, _format_of(path))
-    # temporary file + rename: an interrupted save never leaves half a file
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)  # an interrupted save never leaves half a file
 
 
-def load_flow(path: Any) -> DataFlow:
+def load_flow(path: Any, *, trust: bool = False) -> DataFlow:
     path = Path(path)
     fmt = _format_of(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFlowError(f"{path}: no such dataflow file") from None
+    except UnicodeDecodeError as error:
+        raise DataFlowError(
+            f"{path}: not a text file (byte {error.start} is not UTF-8); "
+            "a dataflow file is JSON or YAML text"
+        ) from None
+    except OSError as error:
+        raise DataFlowError(f"{path}: cannot read the dataflow file: {error.strerror}") from error
+    try:
+        data = _parse(text, fmt, path)
+    except RecursionError:
+        raise DataFlowError(
+            f"{path}: nested too deeply to read (past Python's recursion limit); a dataflow "
+            "file is a few levels deep — is this the right file?"
+        ) from None
+    return flow_from_dict(data, origin=str(path), trust=trust)
+
+
+def _parse(text: str, fmt: str, path: Path) -> Any:
     if fmt == "json":
         try:
-            data = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as error:
             raise DataFlowError(
                 f"{path}:{error.lineno}:{error.colno}: malformed JSON: {error.msg}"
             ) from error
-    else:
-        import yaml
+    import yaml  # only when YAML is read
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-            problem = getattr(error, "problem", None) or str(error)
-            raise DataFlowError(f"{where}: malformed YAML: {problem}") from error
-    return flow_from_dict(data, origin=str(path))
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(error, "problem", None) or str(error)
+        raise DataFlowError(f"{where}: malformed YAML: {problem}") from error
 
 
 def _label(text: str) -> str:

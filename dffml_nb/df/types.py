@@ -6,9 +6,11 @@ import collections.abc
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-__all__ = ["NO_DEFAULT", "Definition", "Input", "primitive_of", "PRIMITIVES"]
+from dffml_nb.df.reprs import safe_repr
+
+__all__ = ["NO_DEFAULT", "Definition", "DefinitionRef", "Input", "primitive_of", "PRIMITIVES"]
 
 
 class _NoDefault:
@@ -17,7 +19,7 @@ class _NoDefault:
     def __repr__(self) -> str:
         return "NO_DEFAULT"
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return "NO_DEFAULT"
 
 
@@ -67,8 +69,8 @@ def primitive_of(annotation: Any) -> str:
             return "dict"
         return text
     if isinstance(annotation, type):
-        for name, kind in PRIMITIVES.items():
-            if annotation is kind:
+        for name, python_type in PRIMITIVES.items():
+            if annotation is python_type:
                 return name
     origin = typing.get_origin(annotation)
     if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
@@ -134,7 +136,7 @@ class Definition:
     def __repr__(self) -> str:
         extra = ", lock=True" if self.lock else ""
         if self.default is not NO_DEFAULT:
-            extra += f", default={self.default!r}"
+            extra += f", default={safe_repr(self.default)}"
         return f"Definition({self.name!r}, {self.primitive!r}{extra})"
 
     def convert(self, value: Any) -> Any:
@@ -142,15 +144,15 @@ class Definition:
 
         Raises ``ValueError`` naming the definition and the expected primitive.
         """
-        kind = self.type
+        target = self.type
         if (
-            kind is object
-            or isinstance(value, kind)
-            and not (kind is int and isinstance(value, bool))
+            target is object
+            or isinstance(value, target)
+            and not (target is int and isinstance(value, bool))
         ):
             return value
         try:
-            if kind is bool:
+            if target is bool:
                 if isinstance(value, str):
                     lowered = value.strip().lower()
                     if lowered in ("1", "true", "yes", "y", "on"):
@@ -159,21 +161,21 @@ class Definition:
                         return False
                     raise ValueError(value)
                 return bool(value)
-            if kind in (list, dict) and isinstance(value, str):
+            if target in (list, dict) and isinstance(value, str):
                 import json
 
                 parsed = json.loads(value)
-                if not isinstance(parsed, kind):
+                if not isinstance(parsed, target):
                     raise ValueError(value)
                 return parsed
-            if kind is int and isinstance(value, str):
+            if target is int and isinstance(value, str):
                 return int(value.strip())
-            if kind is int and isinstance(value, float) and not value.is_integer():
+            if target is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
-            return kind(value)
+            return target(value)
         except (TypeError, ValueError) as error:
             raise ValueError(
-                f"{value!r} is not a valid {self.primitive} for definition {self.name!r}"
+                f"{safe_repr(value)} is not a valid {self.primitive} for definition {self.name!r}"
             ) from error
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,34 +191,55 @@ class Definition:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Definition:
-        from dffml_nb.plugins import import_path
+    def from_dict(
+        cls, data: dict[str, Any], *, trust: bool = False, where: str = "<dict>"
+    ) -> Definition:
+        """The inverse of :meth:`to_dict`. ``spec`` / ``validate`` import paths are
+        resolved as a flow file's operations are (see ``dffml_nb.df.resolve``)."""
+        from dffml_nb.df.resolve import resolve
 
-        kwargs = {k: data[k] for k in ("lock", "default") if k in data}
+        kwargs: dict[str, Any] = {k: data[k] for k in ("lock", "default") if k in data}
         for attr in ("spec", "validate"):
             if data.get(attr):
-                kwargs[attr] = import_path(data[attr])
+                kwargs[attr] = resolve(
+                    data[attr], where=f"{where}: {attr}", trust=trust, registered=False
+                )
         return cls(data["name"], data.get("primitive", "object"), **kwargs)
 
 
-class Input:
-    """One piece of data in a context. Outputs carry their parents (lineage)."""
+#: what an Input names: a Definition, or (before a flow resolves it) a definition's name
+DefinitionRef = TypeVar("DefinitionRef", bound="Definition | str", covariant=True)
+
+
+class Input(Generic[DefinitionRef]):
+    """One piece of data in a context. Outputs carry their parents (lineage).
+
+    ``definition`` is a :class:`Definition`, or its name for the caller's
+    convenience (``Input(1, "a")``); a run resolves names against its flow, so
+    every input inside a run is an ``Input[Definition]``.
+    """
 
     __slots__ = ("value", "definition", "parents", "origin")
 
     def __init__(
         self,
         value: Any,
-        definition: Definition | str,
-        parents: typing.Iterable[Input] = (),
+        definition: DefinitionRef,
+        parents: typing.Iterable[Input[Any]] = (),
         origin: str = "seed",
     ) -> None:
         self.value = value
-        self.definition = definition
-        self.parents = tuple(parents) if parents else ()
+        self.definition: DefinitionRef = definition
+        self.parents: tuple[Input[Any], ...] = tuple(parents) if parents else ()
         self.origin = origin
 
-    def ancestors(self) -> typing.Iterator[Input]:
+    @property
+    def definition_name(self) -> str:
+        """The name of the definition, given as a Definition or as its name."""
+        definition = self.definition
+        return definition.name if isinstance(definition, Definition) else definition
+
+    def ancestors(self) -> typing.Iterator[Input[Any]]:
         """Every input this one was made from, nearest first, each once."""
         seen: set[int] = set()
         stack = list(reversed(self.parents))
@@ -229,9 +252,8 @@ class Input:
             stack.extend(reversed(item.parents))
 
     # DFFML's spelling
-    def get_parents(self) -> list[Input]:
+    def get_parents(self) -> list[Input[Any]]:
         return list(self.ancestors())
 
     def __repr__(self) -> str:
-        name = self.definition.name if isinstance(self.definition, Definition) else self.definition
-        return f"Input({self.value!r}, {name!r}, origin={self.origin!r})"
+        return f"Input({safe_repr(self.value)}, {self.definition_name!r}, origin={self.origin!r})"

@@ -1,6 +1,6 @@
 """DFFML's calculator: ``parse_line`` decides, ``add`` or ``mult`` (gated by conditions) computes.
 
-dffml-nb dataflow run calc.json -inputs "add 40 and 2"=calc_string
+dffml-nb dataflow run calc.json -trust -inputs "add 40 and 2"=calc_string
 """
 
 from __future__ import annotations

@@ -7,6 +7,14 @@ model class is first used.
 
 from dffml_nb.model.base import Model, ModelNotTrainedError
 from dffml_nb.model.config import Hyperparameter
+from dffml_nb.model.data import MissingValueError
 from dffml_nb.model.persist import TRUSTED_TYPES, ModelFileError
 
-__all__ = ["TRUSTED_TYPES", "Hyperparameter", "Model", "ModelFileError", "ModelNotTrainedError"]
+__all__ = [
+    "TRUSTED_TYPES",
+    "Hyperparameter",
+    "MissingValueError",
+    "Model",
+    "ModelFileError",
+    "ModelNotTrainedError",
+]

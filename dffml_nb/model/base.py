@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -39,28 +40,39 @@ if TYPE_CHECKING:
 
 KINDS = ("regressor", "classifier", "clusterer")
 
-_FOUND: dict[str, type] = {}  # Model.load cache: name -> class
-
 
 class ModelNotTrainedError(RuntimeError):
     """Predicting (or saving) before the model was trained or loaded."""
 
 
-class _ClassOrInstance:
-    """A method that does one thing on the class and another on an instance.
+class _LoadByName:
+    """``Model.load``: the registry lookup on the class.
 
-    ``Model.load("scikitlr")`` looks a model class up by name, while
-    ``model.load()`` reads a trained model from ``model.location``.
+    ``Model.load("scikitlr")`` returns the model class registered under that name.
+    Until dffml_nb 0.1 ``model.load()`` on an instance read the trained model from
+    ``model.location``; that is :meth:`Model.restore` now, and the old spelling
+    still works, with a DeprecationWarning.
     """
 
-    def __init__(self, on_class: Any, on_instance: Any) -> None:
-        self.on_class, self.on_instance = on_class, on_instance
-        self.__doc__ = on_instance.__doc__
+    def __init__(self, lookup: Any) -> None:
+        self.lookup = lookup
+        self.__doc__ = lookup.__doc__
 
-    def __get__(self, instance: Any, owner: type) -> Any:
+    def __get__(self, instance: Model | None, owner: type[Model]) -> Any:
         if instance is None:
-            return self.on_class.__get__(owner, type(owner))
-        return self.on_instance.__get__(instance, owner)
+            return self.lookup.__get__(owner, type(owner))
+        model = instance
+
+        def load() -> Model:
+            warnings.warn(
+                "model.load() (reading the trained model from model.location) is now "
+                "model.restore(); Model.load(name) looks a model class up by name",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return model.restore()
+
+        return load
 
 
 def feature_text(feature: Any) -> str:
@@ -139,10 +151,10 @@ class Model:
         self,
         features: Any = None,
         predict: Any = None,
-        location: str | os.PathLike | None = None,
+        location: str | os.PathLike[str] | None = None,
         **hyperparameters: Any,
     ) -> None:
-        known = type(self).hyperparameters()
+        known = type(self)._accepted_hyperparameters()
         unknown = [key for key in hyperparameters if key not in known]
         if unknown:
             valid = ", ".join(["features", "predict", "location", *known])
@@ -168,6 +180,12 @@ class Model:
     def hyperparameters(cls) -> dict[str, Hyperparameter]:
         """``{name: Hyperparameter(type, default, choices, ...)}`` this model accepts."""
         return {}
+
+    @classmethod
+    def _accepted_hyperparameters(cls) -> dict[str, Hyperparameter]:
+        """What the constructor accepts (:meth:`hyperparameters`; a subclass may
+        return them without the help texts, which are costlier to find)."""
+        return cls.hyperparameters()
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement _fit")
@@ -221,6 +239,8 @@ class Model:
         from dffml_nb.model import data as arrays
 
         features, target = self._require_config()
+        if self.location is not None:
+            persist.check_writable(self.location)
         supervised = self.kind != "clusterer"
         wanted = [*features, target] if supervised else list(features)
         frame = arrays.to_frame(data, wanted, allow_empty=True)
@@ -239,7 +259,7 @@ class Model:
         self._fit(X, y)
         self._trained = True
         self.last_score = None
-        if self.kind == "regressor":
+        if y is not None and self.kind == "regressor":
             predicted, _ = self._predict(X)
             self.confidence = _r2(y, predicted)
         if self.location is not None:
@@ -254,7 +274,7 @@ class Model:
         if self._trained:
             return
         if self.location is not None and persist.has_saved_model(self.location):
-            self._load_location()
+            self.restore()
             return
         where = f"; there is no saved model in {str(self.location)!r}" if self.location else ""
         raise ModelNotTrainedError(
@@ -289,7 +309,9 @@ class Model:
         self._ensure_trained()
         features, target = self._require_config()
         frame = arrays.to_frame(data, features, allow_empty=True)
-        values, confidences = self.predict_arrays(arrays.matrix(frame, features))
+        X = arrays.matrix(frame, features)
+        arrays.require_values(frame, X, features)
+        values, confidences = self.predict_arrays(X)
         if as_frame:
             result = frame.copy(deep=False)  # new columns go on the copy only
             given = data[0] if len(data) == 1 else None
@@ -311,11 +333,11 @@ class Model:
         name = self.target.name
         columns = list(frame.columns)
         rows = zip(*(frame[column].tolist() for column in columns))
-        confidences = [None] * len(values) if confidences is None else confidences.tolist()
+        confidence_list = [None] * len(values) if confidences is None else confidences.tolist()
         return [
             Record(key, dict(zip(columns, row)), {name: Prediction(value, confidence)})
             for key, row, value, confidence in zip(
-                frame.index.tolist(), rows, values.tolist(), confidences
+                frame.index.tolist(), rows, values.tolist(), confidence_list
             )
         ]
 
@@ -363,8 +385,13 @@ class Model:
         persist.save(self.location, self._get_state(), self._metadata())
         return self.location
 
-    def _load_location(self) -> Model:
-        """Read the trained model saved in ``location``; returns the model."""
+    def restore(self) -> Model:
+        """Read the trained model saved in ``location`` into this model; returns it.
+
+        (Predicting with an untrained model that has a ``location`` does this by
+        itself.) The saved model must be of this model's kind and, when this model
+        names features or a target, trained on the same ones.
+        """
         if self.location is None:
             raise ValueError(
                 f"{self.name}: no location to load from (pass location=... to the model)"
@@ -374,7 +401,7 @@ class Model:
         if metadata.get("model") != self.name:
             raise persist.ModelFileError(
                 f"{where} holds a {metadata.get('model')!r} model, not {self.name!r}: "
-                f"use Model.load({metadata.get('model')!r})"
+                f"use Model.open({str(self.location)!r}) or Model.load({metadata.get('model')!r})"
             )
         saved_features = metadata.get("features") or []
         if self.features is None:
@@ -406,20 +433,45 @@ class Model:
         """The model class registered as ``name`` (or at ``package.module:Class``).
 
         An unknown name raises ``dffml_nb.plugins.PluginError`` listing the
-        registered model names.
+        registered model names. (A trained model on disk: :meth:`open`.)
         """
-        found = _FOUND.get(name)
-        if found is None:
-            from dffml_nb import plugins
+        from dffml_nb import plugins
 
-            found = plugins.load("model", name)
-            if not isinstance(found, type):
-                raise plugins.PluginError(f"model plugin {name!r} is {found!r}, not a class")
-            # reading entry points costs ~40 ms; a found class stays valid for the process
-            _FOUND[name] = found
+        found = plugins.load("model", name)  # built-ins: no scan of every package
+        if not (isinstance(found, type) and issubclass(found, Model)):
+            raise plugins.PluginError(
+                f"model plugin {name!r} is {found!r}, not a class: expected a subclass of "
+                "dffml_nb.model.Model"
+            )
         return found
 
-    load = _ClassOrInstance(_load_class, _load_location)
+    load = _LoadByName(_load_class)
+
+    @classmethod
+    def open(cls, location: str | os.PathLike[str]) -> Model:
+        """The trained model saved in ``location``, whatever its kind.
+
+        ``Model.open("model")`` reads the registered name in ``model.json`` and
+        restores that model (only registered names are looked up: a model file
+        never makes dffml_nb import a module). On a model class,
+        ``SLR.open("model")`` expects that kind.
+        """
+        if cls is Model:
+            from dffml_nb import plugins
+
+            name = persist.read_metadata(location).get("model")
+            try:
+                found = plugins.registered("model", str(name))
+            except plugins.PluginError as error:
+                raise persist.ModelFileError(
+                    f"{Path(location) / persist.METADATA} holds a {name!r} model, which is "
+                    f"not registered ({error}): restore it with its class, "
+                    "MyModel(location=...).restore()"
+                ) from error
+            if not (isinstance(found, type) and issubclass(found, Model)):
+                raise persist.ModelFileError(f"registered model {name!r} is not a Model class")
+            return found(location=location).restore()
+        return cls(location=location).restore()
 
     # -- dataflow ------------------------------------------------------------
 
@@ -432,12 +484,19 @@ class Model:
         import numpy as np
 
         from dffml_nb.df import Definition, op
+        from dffml_nb.model.data import MissingValueError
 
         features, target = self._require_config()
         model = self
 
         def predict_one(**values: Any) -> Any:
             row = np.asarray([[values[feature.name] for feature in features]], dtype=np.float64)
+            if np.isnan(row).any():
+                name = features[int(np.isnan(row[0]).argmax())].name
+                raise MissingValueError(
+                    f"{model.name}: feature {name!r} is missing ({values[name]!r}): the "
+                    "model needs every feature to predict"
+                )
             predicted, _ = model.predict_arrays(row)
             value = predicted[0]
             return value.item() if hasattr(value, "item") else value

@@ -2,17 +2,20 @@
 
 Forms (widgets) and command-line flags are generated from
 :func:`hyperparameters`, so nothing here is written per estimator: names and
-defaults come from the constructor signature, types, ranges and choices from
-scikit-learn's ``_parameter_constraints`` (duck-typed: ``Interval`` has
-``type/left/right``, ``StrOptions`` / ``Options`` have ``options``), and a
-one-line help text from the numpydoc ``Parameters`` section.
+defaults come from the constructor signature (public API); types, ranges and
+choices are refined from scikit-learn's ``_parameter_constraints`` when it is
+there and shaped as expected (a private attribute: without it, types come from
+the defaults alone); a one-line help text comes from the numpydoc
+``Parameters`` section, read by ``docstring_parser``.
 """
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import numbers
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +49,15 @@ class Hyperparameter:
     """
 
     name: str
-    type: type
+    type: builtins.type  # (the field is named "type": inside the class, "type" is it)
     default: Any
     choices: tuple[Any, ...] | None = None
-    types: tuple[type, ...] = ()
+    types: tuple[builtins.type, ...] = ()
     low: float | None = None
     high: float | None = None
     help: str = ""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter((self.type, self.default, self.choices))
 
     def parse(self, value: Any) -> Any:
@@ -91,6 +94,13 @@ class Hyperparameter:
                 )
             except ValueError:
                 pass
+        if object in accepted:  # nothing known about the type: a number if it reads as one
+            for number in (int, float):
+                try:
+                    return number(text)
+                except ValueError:
+                    pass
+            return text
         if str in accepted and not self.choices:
             return text
         expected = ", ".join(repr(c) for c in self.choices) if self.choices else ""
@@ -134,26 +144,53 @@ def _python_type(cls: type) -> type:
 
 
 def _docs(cls: type) -> dict[str, str]:
-    """First sentence of each parameter's numpydoc description."""
-    doc = inspect.getdoc(cls) or ""
-    section = re.search(r"^Parameters\n-+\n(.*?)(?:^\S[^\n]*\n-+\n|\Z)", doc, re.M | re.S)
-    if not section:
+    """First sentence of each constructor parameter's numpydoc description."""
+    import docstring_parser  # ~8 ms to import: only when help texts are wanted
+
+    try:
+        parsed = docstring_parser.parse(
+            inspect.getdoc(cls) or "", style=docstring_parser.DocstringStyle.NUMPYDOC
+        )
+    except docstring_parser.ParseError:
         return {}
     helps: dict[str, str] = {}
-    for match in re.finditer(r"^(\w+) :[^\n]*\n((?:[ \t]+[^\n]*\n?|\n)*)", section.group(1), re.M):
-        text = " ".join(match.group(2).split())
-        helps[match.group(1)] = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    for param in parsed.params:
+        if param.args and param.args[0] == "param":  # not "attribute", "other_param", ...
+            text = " ".join((param.description or "").split())
+            # the first sentence: up to a full stop not followed by a lowercase word
+            # ("e.g. x" and "(a.k.a. bias)" go on)
+            helps[param.arg_name] = re.split(r"(?<=\.)\s+(?![a-z0-9])", text, maxsplit=1)[0]
     return helps
 
 
-def hyperparameters(target: Any, exclude: tuple[str, ...] = ()) -> dict[str, Hyperparameter]:
+def _constraints(target: Any) -> dict[str, list[Any]]:
+    """scikit-learn's per-parameter constraints, or ``{}``.
+
+    ``_parameter_constraints`` is private: anything but a dict of lists (a
+    scikit-learn that drops or reshapes it, a class that is not scikit-learn's)
+    is ignored, and the types then come from the signature's defaults.
+    """
+    constraints = getattr(target, "_parameter_constraints", None)
+    if not isinstance(constraints, dict):
+        return {}
+    return {
+        name: list(found)
+        for name, found in constraints.items()
+        if isinstance(name, str) and isinstance(found, (list, tuple))
+    }
+
+
+def hyperparameters(
+    target: Any, exclude: tuple[str, ...] = (), *, help: bool = True
+) -> dict[str, Hyperparameter]:
     """``{name: Hyperparameter}`` for a class's (or function's) keyword arguments.
 
     Parameters whose default is the string ``"deprecated"`` (scikit-learn's
     marker, e.g. ``SVC(probability=...)`` in 1.9) are left out, as are ``exclude``.
+    ``help=False`` leaves the help texts empty (what checking arguments needs).
     """
-    constraints = getattr(target, "_parameter_constraints", {}) or {}
-    helps = _docs(target) if isinstance(target, type) else {}
+    constraints = _constraints(target)
+    helps = _docs(target) if help and isinstance(target, type) else {}
     result: dict[str, Hyperparameter] = {}
     for name, param in inspect.signature(target).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in exclude:
@@ -165,7 +202,10 @@ def hyperparameters(target: Any, exclude: tuple[str, ...] = ()) -> dict[str, Hyp
         choices: set[Any] = set()
         bounds = []
         for constraint in constraints.get(name, ()):
-            found, options, left, right = _constraint_types(constraint)
+            try:
+                found, options, left, right = _constraint_types(constraint)
+            except (AttributeError, TypeError):  # a constraint shaped unlike 1.9's: skip it
+                continue
             types |= found
             choices |= options or set()
             if type(constraint).__name__ == "Interval":

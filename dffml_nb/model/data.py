@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from dffml_nb.feature import Feature
 
 
+class MissingValueError(ValueError):
+    """A record lacks a value the model needs (a feature to predict from, or the
+    true value to score against). The message names the record and the feature."""
+
+
 def to_frame(
     data: Sequence[Any], features: Iterable[Feature], *, allow_empty: bool
 ) -> pd.DataFrame:
@@ -110,6 +115,37 @@ def target(frame: pd.DataFrame, feature: Feature, numeric: bool) -> np.ndarray:
     if numeric:
         return matrix(frame, [feature]).ravel()
     return np.asarray(frame[feature.name].to_numpy())
+
+
+def require_values(
+    frame: pd.DataFrame, X: np.ndarray, features: Iterable[Feature], what: str = "predict"
+) -> None:
+    """:class:`MissingValueError` naming the first record and feature without a
+    value in ``X`` (NaN), since a model cannot ``what`` from a missing value."""
+    import numpy as np
+
+    missing = np.isnan(X)
+    if not missing.any():
+        return
+    row, column = (int(i) for i in np.argwhere(missing)[0])
+    owners = [feature for feature in features for _ in range(feature.length)]
+    raise MissingValueError(
+        f"record {str(frame.index[row])!r} has no value for feature {owners[column].name!r}: "
+        f"the model needs every feature to {what}; fill it in or leave the record out"
+    )
+
+
+def require_truth(frame: pd.DataFrame, truth: np.ndarray, feature: Feature) -> None:
+    """:class:`MissingValueError` naming the first record whose true value is missing."""
+    import pandas as pd
+
+    missing = pd.isna(truth)
+    if missing.any():
+        row = int(missing.argmax())
+        raise MissingValueError(
+            f"record {str(frame.index[row])!r} has no true value for {feature.name!r} to "
+            "score against: fill it in or leave the record out"
+        )
 
 
 def complete(X: np.ndarray, y: np.ndarray | None) -> np.ndarray | None:

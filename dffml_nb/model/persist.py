@@ -19,18 +19,19 @@ trusts, and the only extra types we trust are the scikit-learn internals in
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 METADATA = "model.json"
 FORMAT = "dffml_nb.model"
-VERSION = 1
+VERSION = 1  # written by this dffml_nb
+SUPPORTED: tuple[int, ...] = (1,)  # read by this dffml_nb
 
 # scikit-learn internals that skops does not trust by default but that the
 # registered estimators hold once fitted (checked with skops.io.get_untrusted_types
@@ -69,29 +70,15 @@ TRUSTED_TYPES: tuple[str, ...] = (
 
 
 class ModelFileError(ValueError):
-    """A model directory or file that is missing, damaged or not trusted."""
+    """A model directory or file that is missing, damaged, not trusted, or cannot be written."""
 
 
-def has_saved_model(location: str | os.PathLike) -> bool:
+def has_saved_model(location: str | os.PathLike[str]) -> bool:
     """Whether ``location`` holds a saved model (its ``model.json``)."""
     return (Path(location) / METADATA).is_file()
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write ``path`` through a temporary file in the same directory, then rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> Path:
+def save(location: str | os.PathLike[str], state: Any, metadata: dict[str, Any]) -> Path:
     """Persist ``state`` (anything skops can write) and ``metadata`` (JSON) to ``location``.
 
     Returns the path of ``model.json``. ``metadata`` must be JSON-serialisable;
@@ -99,13 +86,12 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     """
     import skops.io
 
+    from dffml_nb.df.atomic import write_atomic  # imports the dataflow core: only when saving
+
     directory = Path(location)
-    directory.mkdir(parents=True, exist_ok=True)
     blob = skops.io.dumps(state)
     digest = hashlib.sha256(blob).hexdigest()
     state_file = directory / f"model-{digest[:16]}.skops"
-    if not state_file.exists():
-        _atomic_write(state_file, lambda file: file.write(blob))
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -114,20 +100,69 @@ def save(location: str | os.PathLike, state: Any, metadata: dict[str, Any]) -> P
     }
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
     metadata_file = directory / METADATA
-    _atomic_write(metadata_file, lambda file: file.write(text.encode()))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not state_file.exists():
+            write_atomic(state_file, blob)
+        write_atomic(metadata_file, text)
+    except OSError as error:
+        if not _location_problem(error):
+            raise  # e.g. a full disk: not something another location would fix
+        raise unwritable(directory, error) from error
     # only now is the old state unreferenced
     for stale in directory.glob("model-*.skops"):
         if stale != state_file:
-            stale.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # saved already: a leftover is harmless
+                stale.unlink()
     return metadata_file
 
 
-def update_metadata(location: str | os.PathLike, **changes: Any) -> None:
+def _location_problem(error: OSError) -> bool:
+    """Whether ``error`` means the location itself cannot hold a model."""
+    return (
+        isinstance(error, (PermissionError, NotADirectoryError, FileExistsError, IsADirectoryError))
+        or error.errno == errno.EROFS
+    )
+
+
+def unwritable(directory: Path, error: OSError | None = None) -> ModelFileError:
+    """The error for a location a model cannot be saved to, naming it and why."""
+    if isinstance(error, (NotADirectoryError, FileExistsError)) or directory.is_file():
+        reason = "it, or a folder above it, is a file, not a directory"
+    elif error is None or isinstance(error, PermissionError):
+        reason = "no permission to create it or to write in it"
+    elif error.errno == errno.EROFS:
+        reason = "it is on a read-only file system"
+    else:
+        reason = error.strerror or str(error)
+    return ModelFileError(
+        f"cannot save the model to {str(directory)!r}: {reason}; choose a location you can "
+        "write (location=... or -model-location DIR)"
+    )
+
+
+def check_writable(location: str | os.PathLike[str]) -> None:
+    """ModelFileError if a model plainly cannot be saved to ``location`` (its nearest
+    existing folder is a file or is not writable): checked before training, so that
+    no one waits for a model that cannot be kept."""
+    directory = Path(location)
+    existing = directory
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise unwritable(directory, NotADirectoryError())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise unwritable(directory, PermissionError())
+
+
+def update_metadata(location: str | os.PathLike[str], **changes: Any) -> None:
     """Change fields of a saved model's ``model.json`` (atomically), keeping its state."""
+    from dffml_nb.df.atomic import write_atomic
+
     document = read_metadata(location)
     document.update(changes)
     text = json.dumps(document, indent=2, default=_json_default) + "\n"
-    _atomic_write(Path(location) / METADATA, lambda file: file.write(text.encode()))
+    write_atomic(Path(location) / METADATA, text)
 
 
 def _json_default(value: Any) -> Any:
@@ -138,7 +173,7 @@ def _json_default(value: Any) -> Any:
     return repr(value)
 
 
-def read_metadata(location: str | os.PathLike) -> dict[str, Any]:
+def read_metadata(location: str | os.PathLike[str]) -> dict[str, Any]:
     """The metadata saved in ``location``, validated; errors name the file."""
     path = Path(location) / METADATA
     if not path.is_file():
@@ -153,17 +188,29 @@ def read_metadata(location: str | os.PathLike) -> dict[str, Any]:
         raise ModelFileError(
             f"{path} is not a dffml_nb model description (format is not {FORMAT!r})"
         )
-    if document.get("version", 0) > VERSION:
-        raise ModelFileError(
-            f"{path} was written by a newer dffml_nb (format version {document['version']})"
-        )
+    _check_version(document, path)
     state = document.get("state")
     if not isinstance(state, dict) or not isinstance(state.get("file"), str):
         raise ModelFileError(f"{path} does not name a state file")
     return document
 
 
-def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:
+def _check_version(document: dict[str, Any], path: Path) -> None:
+    """ModelFileError unless ``document`` has a format version this dffml_nb reads."""
+    supported = f"this dffml_nb supports format version {', '.join(map(str, SUPPORTED))}"
+    if "version" not in document:
+        raise ModelFileError(f"{path} has no format version ('version'); {supported}")
+    version = document["version"]
+    if isinstance(version, int) and not isinstance(version, bool) and version > max(SUPPORTED):
+        raise ModelFileError(
+            f"{path} was written by a newer dffml_nb (format version {version}); "
+            f"{supported}: upgrade dffml_nb to load it"
+        )
+    if version not in SUPPORTED or isinstance(version, bool):
+        raise ModelFileError(f"{path} has an unknown format version {version!r}; {supported}")
+
+
+def load(location: str | os.PathLike[str]) -> tuple[dict[str, Any], Any]:
     """``(metadata, state)`` from ``location``; refuses tampered or foreign files.
 
     Raises :class:`ModelFileError` naming the file when it is missing, does not
@@ -188,7 +235,7 @@ def load(location: str | os.PathLike) -> tuple[dict[str, Any], Any]:
     return document, load_state(blob, path)
 
 
-def load_state(blob: bytes, path: str | os.PathLike = "<bytes>") -> Any:
+def load_state(blob: bytes, path: str | os.PathLike[str] = "<bytes>") -> Any:
     """Rebuild a skops-serialised state, trusting only defaults and :data:`TRUSTED_TYPES`."""
     import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException

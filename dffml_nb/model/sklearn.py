@@ -19,7 +19,7 @@ Clusterers that cannot label new data (spectral, agglomerative, OPTICS) and
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, ClassVar
 
 from dffml_nb.model.base import Model
 from dffml_nb.model.config import Hyperparameter
@@ -92,7 +92,12 @@ class ScikitModel(Model):
     def estimator_class(cls) -> type:
         """The scikit-learn estimator class (imports scikit-learn)."""
         module, _, attr = cls.estimator_path.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        estimator: type = getattr(importlib.import_module(module), attr)
+        return estimator
+
+    #: per class, once computed: with help texts / without (see _accepted_hyperparameters)
+    _hyperparameters: ClassVar[dict[str, Hyperparameter] | None] = None
+    _accepted: ClassVar[dict[str, Hyperparameter] | None] = None
 
     @classmethod
     def hyperparameters(cls) -> dict[str, Hyperparameter]:
@@ -101,6 +106,16 @@ class ScikitModel(Model):
         if cached is None:
             cached = introspect(cls.estimator_class())
             cls._hyperparameters = cached
+        return cached
+
+    @classmethod
+    def _accepted_hyperparameters(cls) -> dict[str, Hyperparameter]:
+        # building a model checks its keywords: no need to parse the documentation
+        # (docstring_parser) for help texts only forms and --help show
+        cached = cls.__dict__.get("_hyperparameters") or cls.__dict__.get("_accepted")
+        if cached is None:
+            cached = introspect(cls.estimator_class(), help=False)
+            cls._accepted = cached
         return cached
 
     def make_estimator(self, y: Any = None) -> Any:
@@ -140,8 +155,8 @@ class ScikitModel(Model):
         return self.estimator
 
     def _set_state(self, state: Any) -> None:
-        expected = self.estimator_class()
-        inner = getattr(state, "estimator", None) if self.name in CALIBRATED else state
+        expected: Any = self.estimator_class()  # a scikit-learn class: untyped
+        inner: Any = getattr(state, "estimator", None) if self.name in CALIBRATED else state
         if not isinstance(inner, expected):
             raise TypeError(f"saved state is a {type(state).__name__}, not a {expected.__name__}")
         self.estimator = state

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dffml_nb.model.base import Model
+from dffml_nb.model.base import Model, ModelNotTrainedError
 
 
 class SLR(Model):
@@ -51,6 +51,8 @@ class SLR(Model):
         return self.slope * X[:, 0] + self.intercept, None
 
     def _get_state(self) -> dict[str, float]:
+        if self.slope is None or self.intercept is None:
+            raise ModelNotTrainedError("slr is not trained: train it before saving")
         return {"slope": self.slope, "intercept": self.intercept}
 
     def _set_state(self, state: dict[str, float]) -> None:

@@ -23,6 +23,7 @@ _LAZY = {
     "FlowEditor": "dffml_nb.nb.graph.editor.widget",
     "ModelTrainer": "dffml_nb.nb.ml.trainer",
     "Predictor": "dffml_nb.nb.ml.predictor",
+    "Leaderboard": "dffml_nb.nb.ml.leaderboard",
     "dataflow_mimebundle": "dffml_nb.nb.graph.display",
     "load_ipython_extension": "dffml_nb.nb.magics",
 }

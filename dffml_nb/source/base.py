@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dffml_nb.feature import Features, FeatureSpec
 from dffml_nb.record import Record
 from dffml_nb.source.coerce import coerce
-from dffml_nb.source.convert import frame_to_records, records_to_frame
+from dffml_nb.source.convert import by_key, check_columns, frame_to_records, records_to_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,15 +97,20 @@ class Source:
         try:
             return records[key]
         except KeyError:
-            message = f"no record with key {key!r} in {self.origin}"
-            if self._positional:
-                last = len(records) - 1
-                message += (
-                    f": its rows have no keys, so they are keyed by position, '0' to '{last}'"
-                    if records
-                    else ": it has no rows"
-                )
-            raise KeyError(message) from None
+            raise KeyError(
+                f"no record with key {key!r} in {self.origin}{self._keys_hint()}"
+            ) from None
+
+    def _keys_hint(self) -> str:
+        """How this source's records are keyed, when that is not obvious (error messages)."""
+        if not self._positional:
+            return ""
+        records = self._loaded()
+        if not records:
+            return ": it has no rows"
+        return (
+            f": its rows have no keys, so they are keyed by position, '0' to '{len(records) - 1}'"
+        )
 
     def update(self, record: Record) -> None:
         """Insert ``record``, or merge it into the stored record with its key
@@ -201,7 +206,13 @@ class Source:
         """``update`` with every row of ``frame`` (see
         :func:`~dffml_nb.source.convert.frame_to_records`): this is how a model
         writes ``prediction_<t>`` / ``confidence_<t>`` columns back."""
-        for record in frame_to_records(frame, key):
+        if not frame.columns.is_unique:
+            check_columns(frame.columns, "the DataFrame")
+        records = frame_to_records(frame, key)
+        # two rows with one key would merge into one record: refuse, as pandas'
+        # verify_integrity does
+        by_key(records, "the DataFrame", lambda i: f"row {i}")
+        for record in records:
             self.update(record)
 
     @classmethod

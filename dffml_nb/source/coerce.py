@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from dffml_nb.feature import Feature, Features, FeatureSpec
+from dffml_nb.source.convert import check_columns
 from dffml_nb.source.errors import SourceError, missing_columns
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def coerce(
     absent = [name for name in features.names() if name not in frame.columns]
     if absent:
         raise missing_columns(absent, origin, frame.columns)
+    if not frame.columns.is_unique:  # frame[name] would be a DataFrame of every "name"
+        check_columns(frame.columns, origin)
     converted = {}
     for feature in features:
         if feature.length != 1:
@@ -56,10 +59,10 @@ def coerce(
             converted[feature.name] = result
     if not converted:
         return frame
-    result = frame.copy(deep=False)  # setting a column replaces it: the caller's frame is untouched
-    for name, column in converted.items():
-        result[name] = column
-    return result
+    copy = frame.copy(deep=False)  # setting a column replaces it: the caller's frame is untouched
+    for name, values in converted.items():
+        copy[name] = values
+    return copy
 
 
 def _convert(column: pd.Series, dtype: type) -> tuple[pd.Series, pd.Series | None]:
@@ -86,12 +89,13 @@ def _convert(column: pd.Series, dtype: type) -> tuple[pd.Series, pd.Series | Non
     if dtype is bool:
         text = column.map(lambda v: str(v).strip().lower(), na_action="ignore")
         true, false = text.isin(_TRUE), text.isin(_FALSE)
-        bad = ~(true | false | missing)
+        unknown = ~(true | false | missing)
         result = true.astype("boolean").mask(missing) if missing.any() else true
-        return result, bad
+        return result, unknown
     # numbers
     if types.is_bool_dtype(kind):
         return column.astype("float64" if dtype is float else "int64"), None
+    bad: pd.Series | None
     if types.is_numeric_dtype(kind):
         numbers, bad = column, None  # numbers already: nothing can fail to parse
     else:

@@ -9,11 +9,11 @@ pandas is imported inside the functions that need it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from dffml_nb.record import Prediction, Record
-from dffml_nb.source.errors import missing_columns
+from dffml_nb.source.errors import duplicate_column, duplicate_key, missing_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +92,35 @@ def rows_to_records(rows: Iterable[Record | Mapping[str, Any]]) -> list[Record]:
     return records
 
 
+def by_key(
+    records: Sequence[Record], origin: str, where: Callable[[int], str]
+) -> dict[str, Record]:
+    """``{key: record}``, refusing a key used twice (:class:`DuplicateKeyError`).
+
+    ``where(position)`` says where the record at ``position`` is stored ("line
+    4", "row 2"): only called to report a duplicate.
+    """
+    found = {record.key: record for record in records}
+    if len(found) != len(records):
+        first: dict[str, int] = {}
+        for position, record in enumerate(records):
+            if record.key in first:
+                raise duplicate_key(record.key, origin, where(first[record.key]), where(position))
+            first[record.key] = position
+    return found
+
+
+def check_columns(names: Iterable[Any], origin: str) -> None:
+    """Refuse a column name that appears twice (the second would be lost)."""
+    names = list(names)
+    if len(set(names)) != len(names):
+        first: dict[Any, int] = {}
+        for position, name in enumerate(names, start=1):
+            if name in first:
+                raise duplicate_column(str(name), origin, first[name], position)
+            first[name] = position
+
+
 def is_exported_record(row: Mapping[str, Any]) -> bool:
     """True for a dict shaped like :meth:`Record.export` rather than a flat row."""
     allowed = {"key", "features", "predictions", "prediction", "extra"}
@@ -141,6 +170,7 @@ def records_to_frame(
     import pandas as pd
 
     records = list(records)
+    index: pd.Index
     if positional:
         index = positional_index(len(records))
     else:
@@ -206,8 +236,14 @@ def index_to_records(frame: pd.DataFrame) -> list[Record]:
     """Records from a DataFrame's rows, keyed by its index: each label as str,
     so the RangeIndex of key-less rows keys them "0", "1", ... by position."""
     keys = frame.index.tolist()
-    rows = frame.to_dict(orient="records")  # native Python scalars, not numpy's
-    plain = not frame.isna().to_numpy().any() and not any(map(is_prediction_column, frame.columns))
-    if plain:  # every cell is a feature value: no per-cell checks needed
+    # native Python scalars, not numpy's; column names are str in the fast path below
+    rows = cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
+    plain = (
+        all(isinstance(name, str) for name in frame.columns)
+        and not any(map(is_prediction_column, frame.columns))
+        and not frame.isna().to_numpy().any()
+    )
+    if plain:  # every cell is a feature value under a str name: no per-cell checks needed
         return [Record(key, row) for key, row in zip(keys, rows, strict=True)]
+    # row_to_record leaves missing cells out and names features by str (0 -> "0")
     return [row_to_record(key, row) for key, row in zip(keys, rows, strict=True)]

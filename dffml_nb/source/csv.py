@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING
 
 from dffml_nb.feature import Features
 from dffml_nb.record import Record
-from dffml_nb.source.atomic import atomic_write
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import (
     KEY,
+    by_key,
+    check_columns,
     choose_columns,
     index_to_records,
     positional_index,
     records_to_frame,
 )
 from dffml_nb.source.errors import SourceError, missing_columns
+from dffml_nb.source.stamp import NOT_READ, Stamp, check_unchanged, stamp
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,6 +57,7 @@ class CSVSource(Source):
         self.key = key
         self.delimiter = delimiter
         self.encoding = encoding
+        self._stamp: Stamp = NOT_READ  # the file as the records were read from it
 
     @property
     def origin(self) -> str:
@@ -68,9 +71,15 @@ class CSVSource(Source):
                 "utf-8-sig" if self.encoding.lower().replace("_", "-") == "utf-8" else self.encoding
             )
             with open(self.filename, newline="", encoding=encoding) as handle:
-                return next(csv.reader(handle, delimiter=self.delimiter), None)
+                header = next(csv.reader(handle, delimiter=self.delimiter), None)
         except FileNotFoundError:
             raise FileNotFoundError(f"CSV source file not found: {self.filename}") from None
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise self._unreadable(error) from error
+        if header:
+            # pandas would rename the second "x" to "x.1", and a save would drop it
+            check_columns(header, str(self.filename))
+        return header
 
     def _key_column(self, header: list[str]) -> str | None:
         if self.key is None:
@@ -96,13 +105,16 @@ class CSVSource(Source):
         needed = [*wanted, key] if key else wanted
         # text stays text for keys and str features ("007" is not 7)
         dtype = {name: str for name in needed if name == key or _is_text(features, name)}
-        frame = pd.read_csv(
-            self.filename,
-            sep=self.delimiter,
-            encoding=self.encoding,
-            usecols=needed if _parse_only_needed(needed, header) else None,
-            dtype=dtype or None,
-        )
+        try:
+            frame = pd.read_csv(
+                self.filename,
+                sep=self.delimiter,
+                encoding=self.encoding,
+                usecols=needed if _parse_only_needed(needed, header) else None,
+                dtype=dtype or None,
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from error
         if key is not None:
             keys = frame.pop(key)  # the frame is ours: no copy
             if keys.hasnans:
@@ -115,6 +127,39 @@ class CSVSource(Source):
             frame = frame[wanted]
         frame.index = index
         return frame, self._line_of
+
+    def _unreadable(self, error: Exception) -> SourceError:
+        """The error for a file that does not parse, naming the line at fault.
+
+        pandas' message counts rows rather than lines; reading the file again
+        with the ``csv`` module finds the line a bad row starts on.
+        """
+        if isinstance(error, UnicodeDecodeError):
+            return SourceError(
+                f"{self.filename}: not {self.encoding} text (byte {error.start}: "
+                f"{error.reason}); pass the file's encoding, e.g. encoding='latin-1'"
+            )
+        with open(self.filename, newline="", encoding=self.encoding) as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+            start = 1
+            try:
+                width = len(next(reader, []))
+                start = reader.line_num + 1
+                for row in reader:
+                    if len(row) > width:
+                        return SourceError(
+                            f"{self.filename}, line {start}: {len(row)} fields, but the "
+                            f"header names {width} columns: remove the extra fields, or quote "
+                            "a field that contains the delimiter"
+                        )
+                    start = reader.line_num + 1
+            except csv.Error as problem:
+                return SourceError(
+                    f"{self.filename}, line {start}: a quoted field is never closed or is "
+                    f"malformed ({problem}): close the quote, and double any quote inside "
+                    'a quoted field ("")'
+                )
+        return SourceError(f"{self.filename}: cannot parse as CSV: {error}")
 
     def _line_of(self, position: int) -> int:
         """The line on which data row ``position`` starts.
@@ -136,18 +181,24 @@ class CSVSource(Source):
         return position + 2  # not found (the file changed): assume one line per row
 
     def _read(self, missing_ok: bool) -> dict[str, Record]:
+        self._stamp = stamp(self.filename)
         try:
             frame, _ = self._read_frame(None, True, Features())
         except FileNotFoundError:
             if missing_ok:
                 return {}
             raise
-        return {record.key: record for record in index_to_records(frame)}
+        line = self._line_of
+        return by_key(index_to_records(frame), self.origin, lambda i: f"line {line(i)}")
 
     def _write(self, records: list[Record], changed: set[str]) -> None:
+        from dffml_nb.df.atomic import atomic_write  # the dataflow core loads on first save
+
         frame = records_to_frame(records, predictions=True, origin=str(self.filename))
+        check_unchanged(self.filename, self._stamp, self.origin)
         with atomic_write(self.filename, "w", newline="", encoding=self.encoding) as handle:
             frame.to_csv(handle, sep=self.delimiter, index_label=self.key or KEY)
+        self._stamp = stamp(self.filename)
 
 
 def _parse_only_needed(needed: list[str], header: list[str]) -> bool:

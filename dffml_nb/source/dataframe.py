@@ -9,6 +9,8 @@ from dffml_nb.record import Record
 from dffml_nb.source.base import Source
 from dffml_nb.source.convert import (
     KEY,
+    by_key,
+    check_columns,
     frame_to_records,
     is_positional,
     key_index,
@@ -31,7 +33,7 @@ class DataFrameSource(Source):
     DataFrame passed in is never modified.
     """
 
-    kind = "df"
+    kind = "dataframe"
 
     def __init__(self, frame: pd.DataFrame | None = None, key: str | None = None) -> None:
         super().__init__()
@@ -47,6 +49,8 @@ class DataFrameSource(Source):
         return f"DataFrame ({len(self.frame)} rows)"
 
     def _key_column(self) -> str | None:
+        if not self.frame.columns.is_unique:
+            check_columns(self.frame.columns, self.origin)
         if self.key is not None:
             if self.key not in self.frame.columns:
                 raise missing_columns(
@@ -58,7 +62,8 @@ class DataFrameSource(Source):
     def _read(self, missing_ok: bool) -> dict[str, Record]:
         key = self._key_column()
         self._positional = key is None and is_positional(self.frame.index)
-        return {record.key: record for record in frame_to_records(self.frame, key)}
+        records = frame_to_records(self.frame, key)
+        return by_key(records, self.origin, lambda i: f"row {i}")
 
     def _read_frame(
         self, columns: list[str] | None, predictions: bool, features: Features

@@ -7,7 +7,7 @@ from typing import Any
 
 from dffml_nb.record import Record
 from dffml_nb.source.base import Source
-from dffml_nb.source.convert import KEY, rows_to_records
+from dffml_nb.source.convert import KEY, by_key, rows_to_records
 
 
 class MemorySource(Source):
@@ -30,9 +30,7 @@ class MemorySource(Source):
         self._positional = bool(rows) and all(
             isinstance(row, Mapping) and KEY not in row for row in rows
         )
-        self._records = {}
-        for record in rows_to_records(rows):
-            self._records[record.key] = record
+        self._records = by_key(rows_to_records(rows), "memory source", lambda i: f"item {i}")
 
     @property
     def origin(self) -> str:

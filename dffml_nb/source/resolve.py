@@ -4,16 +4,16 @@
 rows, Records) or a file name (by suffix); ``as_frame`` combines several such
 arguments into one DataFrame — what ``train`` / ``score`` / ``predict`` call.
 Source classes are looked up through the ``dffml_nb.source`` entry points, as a
-third-party source would be, except this package's own (registered there too):
-scanning entry points costs 20-100 ms, more than reading a 100,000-row file.
+third-party source would be (this package's own without scanning every package:
+see :mod:`dffml_nb.plugins`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from dffml_nb import plugins
 from dffml_nb.feature import Features, FeatureSpec
@@ -34,31 +34,30 @@ SUFFIXES: dict[str, str] = {
     ".db": "sqlite",
 }
 
-#: the sources of this package, as registered in its entry points (pyproject.toml)
-BUILTIN: dict[str, str] = {
-    "memory": "dffml_nb.source.memory:MemorySource",
-    "csv": "dffml_nb.source.csv:CSVSource",
-    "json": "dffml_nb.source.json:JSONSource",
-    "df": "dffml_nb.source.dataframe:DataFrameSource",
-    "sqlite": "dffml_nb.source.sqlite:SQLiteSource",
-}
-
-_classes: dict[str, type[Source]] = {}  # entry points are slow to scan: look each name up once
-
 
 def source_class(name: str) -> type[Source]:
-    """The source class registered as ``name`` (or at import path ``name``)."""
-    cls = _classes.get(name)
-    if cls is None:
-        if name in BUILTIN:
-            cls = plugins.import_path(BUILTIN[name])
-        else:
-            cls = plugins.load("source", name)
-        _classes[name] = cls
+    """The source class registered as ``name`` (or at import path ``name``).
+
+    This package's own sources are registered in its ``pyproject.toml`` like any
+    plugin's; :mod:`dffml_nb.plugins` finds them without scanning every package.
+    """
+    cls = plugins.load("source", name)
+    if not (isinstance(cls, type) and issubclass(cls, Source)):
+        raise plugins.PluginError(
+            f"source plugin {name!r} is {cls!r}, not a class: expected a subclass of "
+            "dffml_nb.source.Source"
+        )
     return cls
 
 
-def is_frame(obj: Any) -> bool:
+def _make(name: str, *args: Any, **kwargs: Any) -> Source:
+    """An instance of the source class registered as ``name`` (each takes its own
+    constructor arguments, which the Source base class does not know)."""
+    factory: Callable[..., Source] = source_class(name)
+    return factory(*args, **kwargs)
+
+
+def is_frame(obj: Any) -> TypeGuard[pd.DataFrame]:
     """Whether ``obj`` is a pandas DataFrame, without importing pandas to find out."""
     pandas = sys.modules.get("pandas")  # no pandas imported: obj cannot be a DataFrame
     return pandas is not None and isinstance(obj, pandas.DataFrame)
@@ -91,20 +90,19 @@ def open_source(obj: Any = None, **kwargs: Any) -> Source:
     """
     name = kwargs.pop("name", None)
     if name is not None:
-        cls = source_class(name)
-        return cls(**kwargs) if obj is None else cls(obj, **kwargs)
+        return _make(name, **kwargs) if obj is None else _make(name, obj, **kwargs)
     if isinstance(obj, Source):
         if kwargs:
             raise TypeError(f"options {sorted(kwargs)} cannot be applied to an existing {obj!r}")
         return obj
     if is_frame(obj):
-        return source_class("df")(obj, **kwargs)
+        return _make("dataframe", obj, **kwargs)
     if isinstance(obj, (Record, Mapping)):
-        return source_class("memory")([obj], **kwargs)
+        return _make("memory", [obj], **kwargs)
     if isinstance(obj, (str, os.PathLike)):
-        return source_class(_suffix_kind(obj))(obj, **kwargs)
+        return _make(_suffix_kind(obj), obj, **kwargs)
     if isinstance(obj, (list, tuple)):
-        return source_class("memory")(obj, **kwargs)
+        return _make("memory", obj, **kwargs)
     raise TypeError(
         f"cannot make a source from {type(obj).__name__}: expected a Source, a DataFrame, "
         "a dict or Record, a list of them, or a file name"

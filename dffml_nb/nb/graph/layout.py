@@ -185,12 +185,12 @@ def flow_layout(
     # edge labels sit between columns: widen the gaps when there are any
     longest = max((len(e.label) for e in edges), default=0)
     gap = max(layer_gap, 6.0 * longest + 28.0)
-    sizes = {n.id: (n.width, n.height) for n in nodes.values()}
+    sizes: dict[Hashable, tuple[float, float]] = {n.id: (n.width, n.height) for n in nodes.values()}
     placed = layered_positions(
         list(nodes), [(e.source, e.target) for e in edges], sizes, layer_gap=gap, node_gap=node_gap
     )
     for node_id, (x, y, layer) in placed.nodes.items():
-        node = nodes[node_id]
+        node = nodes[str(node_id)]
         node.x, node.y, node.layer = x, y, layer
     for edge in edges:
         edge.points = list(placed.bends.get((edge.source, edge.target), ()))
@@ -247,36 +247,10 @@ def layered_positions(
     """
     sizes = sizes or {}
     order_in = {n: i for i, n in enumerate(nodes)}
-    pairs: list[tuple[Hashable, Hashable]] = []
-    seen_pairs: set[tuple[Hashable, Hashable]] = set()
-    for source, target in edges:
-        if source == target or source not in order_in or target not in order_in:
-            continue
-        if (source, target) not in seen_pairs:
-            seen_pairs.add((source, target))
-            pairs.append((source, target))
-    forward = _acyclic(nodes, pairs)
+    pairs = _distinct_edges(edges, order_in)
+    forward = _acyclic(nodes, list(pairs))
     layer = _layers(nodes, forward)
-
-    # proper layering: a chain of dummies for every edge longer than one layer
-    succ: dict[Any, list[Any]] = {n: [] for n in nodes}
-    pred: dict[Any, list[Any]] = {n: [] for n in nodes}
-    chains: dict[tuple[Hashable, Hashable], list[_Dummy]] = {}
-    for source, target in forward:
-        span = layer[target] - layer[source]
-        previous: Any = source
-        chain: list[_Dummy] = []
-        for step in range(1, span):
-            dummy = _Dummy((source, target), step)
-            layer[dummy] = layer[source] + step
-            succ[dummy], pred[dummy] = [], []
-            chain.append(dummy)
-            succ[previous].append(dummy)
-            pred[dummy].append(previous)
-            previous = dummy
-        succ[previous].append(target)
-        pred[target].append(previous)
-        chains[(source, target)] = chain
+    succ, pred, chains = _proper_layering(nodes, forward, layer)
 
     depth = max(layer.values(), default=-1) + 1
     layers: list[list[Any]] = [[] for _ in range(depth)]
@@ -303,11 +277,54 @@ def layered_positions(
     bends: dict[tuple[Hashable, Hashable], list[tuple[float, float]]] = {}
     for (source, target), chain in chains.items():
         points = [(xs[layer[d]], ys[d]) for d in chain]
-        if (source, target) in seen_pairs:
+        if (source, target) in pairs:
             bends[(source, target)] = points
         else:  # a reversed cycle edge: its points run the other way
             bends[(target, source)] = points[::-1]
     return Placement(placed, bends)
+
+
+def _distinct_edges(
+    edges: Sequence[tuple[Hashable, Hashable]], order_in: Mapping[Hashable, int]
+) -> dict[tuple[Hashable, Hashable], None]:
+    """The edges between known nodes, once each, in order; self loops left out."""
+    pairs: dict[tuple[Hashable, Hashable], None] = {}
+    for source, target in edges:
+        if source != target and source in order_in and target in order_in:
+            pairs.setdefault((source, target))
+    return pairs
+
+
+def _proper_layering(
+    nodes: Sequence[Hashable],
+    forward: list[tuple[Hashable, Hashable]],
+    layer: dict[Any, int],
+) -> tuple[
+    dict[Any, list[Any]], dict[Any, list[Any]], dict[tuple[Hashable, Hashable], list[_Dummy]]
+]:
+    """A chain of dummies for every edge longer than one layer (added to ``layer``).
+
+    Returns ``(successors, predecessors, chains)`` over nodes and dummies;
+    ``chains`` maps each edge to its dummies, from source to target.
+    """
+    succ: dict[Any, list[Any]] = {n: [] for n in nodes}
+    pred: dict[Any, list[Any]] = {n: [] for n in nodes}
+    chains: dict[tuple[Hashable, Hashable], list[_Dummy]] = {}
+    for source, target in forward:
+        previous: Any = source
+        chain: list[_Dummy] = []
+        for step in range(1, layer[target] - layer[source]):
+            dummy = _Dummy((source, target), step)
+            layer[dummy] = layer[source] + step
+            succ[dummy], pred[dummy] = [], []
+            chain.append(dummy)
+            succ[previous].append(dummy)
+            pred[dummy].append(previous)
+            previous = dummy
+        succ[previous].append(target)
+        pred[target].append(previous)
+        chains[(source, target)] = chain
+    return succ, pred, chains
 
 
 def _initial_key(item: Any, order_in: Mapping[Hashable, int]) -> tuple[float, int]:

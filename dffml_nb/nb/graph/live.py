@@ -113,7 +113,7 @@ class DataFlowGraph(ipywidgets.VBox):
             self._build(flow)
         keep = self.selected
         self.selected = None
-        if keep is not None and self._resolve(keep, missing_ok=True) is not None:
+        if keep is not None and self._find(keep) is not None:
             self.select(keep)
         else:
             self.details_panel.value = _hint()
@@ -144,10 +144,14 @@ class DataFlowGraph(ipywidgets.VBox):
         widget is pushed to only if ``interval`` has passed since the last
         push (else a trailing push is scheduled on the kernel's event loop).
         """
+        due = _perf() - self._pushed_at >= self.interval
         with self._lock:
-            self.state.absorb(batch)
+            # the newest events (a node's details) are read from the batches that are
+            # pushed, and from the run's last one (RunState.expected); every batch
+            # when the run's size is unknown (a run started elsewhere)
+            self.state.absorb(batch, newest=due or not self.state.expected)
             self._stale = True
-        if _perf() - self._pushed_at >= self.interval:
+        if due:
             self._push(live=True)
         elif not self._timer_pending:
             self._schedule_flush()
@@ -264,7 +268,7 @@ class DataFlowGraph(ipywidgets.VBox):
         self.reset()
         self.state.run_started = _perf()  # the clock includes reading the inputs
         options.setdefault("interval", self.interval)
-        self._total = context_total(inputs)
+        self._total = self.state.expected = context_total(inputs)
         many = self._total > 1  # long work shows a progress bar; one context needs none
         if many:
             self.progress.start(self._total, "starting")
@@ -276,9 +280,11 @@ class DataFlowGraph(ipywidgets.VBox):
                 self.progress.fail(f"stopped: {type(error).__name__}")
             raise
         finally:
+            self.state.expected = 0  # a later run_sync(on_events=graph.on_events): size unknown
             self.settle()
         if many:
-            failed = sum(1 for r in results.values() if r.errors)
+            # counted from the events as they came, not by walking every context's results
+            failed = self.state.contexts_failed
             self.progress.finish(
                 f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else "")
             )
@@ -302,7 +308,7 @@ class DataFlowGraph(ipywidgets.VBox):
         """``{operation name: {"started": n, "finished": n, "failed": n}}``."""
         return self.state.counts()
 
-    def _resolve(self, name: str, missing_ok: bool = False) -> str | None:
+    def _find(self, name: str) -> str | None:
         """Node id for an operation name, a definition name or a node id (operations win)."""
         if name in self.geometry.nodes:
             return name
@@ -310,14 +316,18 @@ class DataFlowGraph(ipywidgets.VBox):
             return self._node_of[name]
         if def_id(name) in self.geometry.nodes:
             return def_id(name)
-        if missing_ok:
-            return None
-        ops = ", ".join(self._node_of) or "(none)"
-        defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
-        raise KeyError(f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}")
+        return None
 
-    def _name_of(self, node_id: str) -> str:
-        return self.geometry.nodes[node_id].name
+    def _resolve(self, name: str) -> str:
+        """:meth:`_find`, or a KeyError listing the graph's nodes."""
+        node_id = self._find(name)
+        if node_id is None:
+            ops = ", ".join(self._node_of) or "(none)"
+            defs = ", ".join(n.name for n in self.geometry.definitions()) or "(none)"
+            raise KeyError(
+                f"no node {name!r} in this graph; operations: {ops}; definitions: {defs}"
+            )
+        return node_id
 
     def details(self, name: str) -> dict[str, Any]:
         """What clicking the node shows, as a dict.
@@ -394,7 +404,7 @@ class DataFlowGraph(ipywidgets.VBox):
         loop.call_later(1.5, fit, True)
 
     def __repr__(self) -> str:
-        counts = {}
+        counts: dict[str, int] = {}
         for state in self.status.values():
             counts[state] = counts.get(state, 0) + 1
         shown = ", ".join(f"{n} {s}" for s, n in counts.items())

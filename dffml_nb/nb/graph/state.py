@@ -11,11 +11,13 @@ from any widget, so a script (or a test) can follow a run the same way::
 
 Cost matters: a 10,000-context run delivers about 50,000 events in about a
 hundred batches. :meth:`RunState.absorb` does one ``batch.tally()`` (counted in
-C) and builds one event per operation and kind per batch (the newest), and
-keeps no batch: holding on to a batch until the next one arrives keeps
+C) per batch, and builds the newest event per operation and kind only from
+the batches a live view will show (``newest=``) and from the run's last one.
+It keeps no batch: holding on to a batch until the next one arrives keeps
 hundreds of event records alive through the garbage collector's young
 generations, which measured dearer (about 3% of a bare run) than building
-those few events (about 1%).
+those few events from every batch (about 2%); building them from a few
+batches only costs next to nothing. ``benchmarks/bench_graph.py`` measures it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dffml_nb.df import DataFlow, Event, EventBatch, Input
+from dffml_nb.df import DataFlow, Event, EventBatch, count_contexts
 
 __all__ = ["STATES", "OpState", "RunState", "context_total"]
 
@@ -36,20 +38,11 @@ _STARTED, _FINISHED, _FAILED = "operation_started", "operation_finished", "opera
 def context_total(inputs: Any) -> int:
     """How many contexts ``run(flow, inputs)`` makes of ``inputs`` (0 when unknown).
 
-    THE ONE PLACE the notebook layer counts a run's contexts (issue 9, "one way
-    to count a run's contexts"): it mirrors the executor's reading of
-    ``inputs`` — ``{"a": Input(..), "b": Input(..)}`` is two contexts, a list
-    of ``Input``s one — until ``dffml_nb.df`` exposes its own counter; then
-    this body becomes a call to it.
+    The notebook layer's one place for it, and it asks the executor's own
+    reading of ``inputs`` (``dffml_nb.df.count_contexts``), so the two never
+    disagree (``{"a": Input(..), "b": Input(..)}`` is two contexts).
     """
-    if inputs is None or isinstance(inputs, Input):
-        return 1
-    if isinstance(inputs, dict):
-        sets = any(isinstance(v, (dict, list, tuple, Input)) for v in inputs.values())
-        return len(inputs) if sets else 1
-    if isinstance(inputs, (list, tuple)):
-        return 1 if inputs and all(isinstance(i, Input) for i in inputs) else len(inputs)
-    return 0  # an iterator: unknown until it is consumed
+    return count_contexts(inputs) or 0
 
 
 class OpState:
@@ -107,6 +100,8 @@ class RunState:
 
     def __init__(self, flow: DataFlow) -> None:
         self.flow = flow
+        #: contexts the current run will finish, when known (0: unknown); see :meth:`absorb`
+        self.expected = 0
         self.reset()
 
     def reset(self) -> None:
@@ -117,11 +112,31 @@ class RunState:
         self.run_started: float | None = None
         self.run_ended: float | None = None
 
-    def absorb(self, batch: EventBatch) -> None:
-        """Count a batch of events: the ``on_events`` subscriber."""
+    def absorb(self, batch: EventBatch, *, newest: bool = True) -> None:
+        """Count a batch of events: the ``on_events`` subscriber.
+
+        ``newest=False``: only count, and leave each operation's newest events
+        as they were — for a live view that shows details only now and then.
+        The batch that finishes the :attr:`expected` contexts, and any batch
+        with a failure, is always read for them, so the state after a run is exact.
+        """
+        tally = batch.tally()
+        failures = self._count(tally)
+        if failures:  # rare: only then look at the failures one by one
+            self.failed_contexts.update(e.context for e in batch.of_kind(_FAILED))
+        last_one = self.expected > 0 and self.contexts_finished >= self.expected
+        if newest or failures or last_one:
+            ops = self.ops
+            for kind, name in tally:
+                state = ops.get(name) if name is not None else None
+                if state is not None:
+                    state.last_events[kind] = batch.last(kind, name)
+
+    def _count(self, tally: dict[tuple[str, str | None], int]) -> bool:
+        """Add a batch's tally to the counters; True if an operation failed."""
         ops = self.ops
         failures = False
-        for (kind, name), count in batch.tally().items():
+        for (kind, name), count in tally.items():
             if name is None:  # a context event
                 if kind == "context_started":
                     if self.run_started is None:
@@ -133,7 +148,6 @@ class RunState:
             state = ops.get(name)
             if state is None:  # an operation this flow does not have (the flow was replaced)
                 continue
-            state.last_events[kind] = batch.last(kind, name)
             if kind == _STARTED:
                 state.started += count
                 state.inflight += count
@@ -145,8 +159,7 @@ class RunState:
                 state.failed += count
                 failures = True
             state.inflight = max(0, state.inflight - count)
-        if failures:  # rare: only then look at the failures one by one
-            self.failed_contexts.update(e.context for e in batch.of_kind(_FAILED))
+        return failures
 
     def settle(self) -> None:
         """The run is over: nothing is in flight any more (cancelled tasks never report)."""

@@ -9,12 +9,23 @@ the same way with :func:`register_subcommand`: a handler is called as
 ``handler(magics, argv)`` with ``argv`` the shell-split words after the
 subcommand (a cell subcommand as ``handler(magics, argv, cell)``), and its
 return value is the magic's.
+
+Results follow IPython's convention: a subcommand *returns* its value and
+IPython shows it when the magic is a cell's last expression (``;`` silences
+it; ``x = %dffml ...`` shows nothing). Only drawing is a subcommand's own job
+(``%%dffml flow`` shows the live graph, which ``%dffml run`` then animates).
+
+Options are parsed with IPython's :mod:`~IPython.core.magic_arguments`
+(``%dffml export NAME --format yaml -o FILE``; ``%dffml SUBCOMMAND -h`` prints
+its help); the ML subcommands keep the ``dffml-nb`` command line's
+single-dash flags (``-model-features ...``), DFFML's contract.
 """
 
 from __future__ import annotations
 
-import ast
+import inspect
 import shlex
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -43,16 +54,22 @@ _HELP_COLUMN = 25  # where the description starts in ``%dffml help``
 def register_subcommand(
     name: str,
     handler: Callable[..., Any],
-    help: str = "",
+    help: str | None = None,
     *,
-    args: str = "",
+    args: str | None = None,
     cell: bool = False,
 ) -> None:
     """Add ``%dffml NAME ...`` (``cell=True``: ``%%dffml NAME ...``).
 
-    ``%dffml help`` shows ``%dffml NAME ARGS`` and ``help`` (what it does).
-    Use :meth:`DffmlMagics.present` to show a result once (see its docstring).
+    ``%dffml help`` shows ``%dffml NAME ARGS`` and ``help`` (what it does);
+    for a handler decorated with ``magic_arguments`` both default to its
+    parser's usage and description.
     """
+    parser = getattr(handler, "parser", None)
+    if args is None:
+        args = _arguments(parser) if parser is not None else ""
+    if help is None:
+        help = inspect.cleandoc(parser.description or "") if parser is not None else ""
     prefix = "%%dffml" if cell else "%dffml"
     head = " ".join(part for part in (prefix, name, args) if part)
     lines = help.splitlines() or [""]
@@ -65,12 +82,39 @@ def register_subcommand(
     (CELL_SUBCOMMANDS if cell else SUBCOMMANDS)[name] = (handler, "\n".join(text))
 
 
+def _arguments(parser: Any) -> str:
+    """``"[-f FORMAT] NAME"``: a magic_arguments parser's usage without its program name."""
+    usage = " ".join(parser.format_usage().split())  # "::  %dffml export [-f FORMAT] NAME"
+    return usage.split(parser.prog, 1)[-1].strip()
+
+
+def parse(handler: Any, argv: list[str]) -> Any:
+    """``argv`` parsed by ``handler``'s ``magic_arguments`` parser; mistakes name the usage."""
+    parser = handler.parser
+    try:
+        return parser.parse_args(argv)
+    except UsageError as error:
+        raise UsageError(
+            f"%{parser.prog}: {error}\nusage: %{parser.prog} {_arguments(parser)}"
+        ) from None
+
+
+def _help_text(parser: Any) -> str:
+    """``%dffml SUBCOMMAND -h``: usage, description and options (IPython formats it as reST)."""
+    return parser.format_help().replace("::\n\n  %", "usage: %", 1).strip()
+
+
+def _wants_help(handler: Any, argv: list[str]) -> bool:
+    return hasattr(handler, "parser") and any(word in ("-h", "--help") for word in argv)
+
+
 def _builtin_subcommands() -> None:
     """Register the subcommands that ship with dffml_nb (idempotent)."""
-    from dffml_nb.nb.magics import flows, ml
+    from dffml_nb.nb.magics import evaluate, flows, ml
 
     flows.register()
     ml.register()
+    evaluate.register()
 
 
 @magics_class
@@ -83,24 +127,12 @@ class DffmlMagics(Magics):
         self.graphs: dict[str, Any] = {}  # name -> DataFlowGraph, one per flow per kernel
         #: the OperationError of the last failed ``%dffml run`` (also in ``sys.last_value``)
         self.last_error: BaseException | None = None
-        self._cell: str | None = None  # the raw cell IPython is running now, if any
-        self._line = ""  # the line of the %dffml magic running now
-        if shell is not None:
-            shell.events.register("pre_run_cell", self._cell_starts)
-            shell.events.register("post_run_cell", self._cell_ends)
-
-    def _cell_starts(self, info: Any) -> None:
-        self._cell = getattr(info, "raw_cell", None)
-
-    def _cell_ends(self, result: Any = None) -> None:
-        self._cell = None
 
     # -- dispatch ----------------------------------------------------------------
 
     @line_cell_magic
     def dffml(self, line: str, cell: str | None = None) -> Any:
         """DFFML dataflows in a notebook. ``%dffml help`` lists the subcommands."""
-        self._line = line
         try:
             argv = shlex.split(line)
         except ValueError as error:
@@ -110,12 +142,19 @@ class DffmlMagics(Magics):
             if entry is None:
                 names = ", ".join(f"`%%dffml {n} ...`" for n in CELL_SUBCOMMANDS)
                 raise UsageError(f"%%dffml (cell): expected one of {names}\n\n{self.usage()}")
+            if _wants_help(entry[0], argv[1:]):
+                print(_help_text(getattr(entry[0], "parser")))  # noqa: B009 - checked above
+                return None
             return entry[0](self, argv[1:], cell)
         if not argv:
             raise UsageError(self.usage())
         command, rest = argv[0], argv[1:]
         if command in SUBCOMMANDS:
-            return SUBCOMMANDS[command][0](self, rest)
+            handler = SUBCOMMANDS[command][0]
+            if _wants_help(handler, rest):
+                print(_help_text(getattr(handler, "parser")))  # noqa: B009 - checked above
+                return None
+            return handler(self, rest)
         if command in CELL_SUBCOMMANDS:
             raise UsageError(
                 f"`{command}` is a cell magic: put `%%dffml {command} ...` on the first line of a cell"
@@ -127,52 +166,19 @@ class DffmlMagics(Magics):
         entries = [*CELL_SUBCOMMANDS.values(), *SUBCOMMANDS.values()]
         return "\n".join(text for _, text in entries if text)
 
-    # -- showing things once ------------------------------------------------------------
-
-    def present(self, value: Any, shown: Any = None) -> Any:
-        """Return ``value``, displaying ``shown`` (default ``value``) unless IPython will echo it.
-
-        IPython displays the value of a cell's last expression, so a bare
-        ``%dffml show x`` would otherwise show its widget twice; an assigned
-        ``g = %dffml show x`` is displayed here instead.
-        """
-        if not self._echoed():
-            self.display(value if shown is None else shown)
-        return value
-
     @staticmethod
     def display(obj: Any) -> None:
-        """Show ``obj`` in the cell's output."""
+        """Show ``obj`` in the cell's output (for what a subcommand draws)."""
         _display(obj)
 
-    def _echoed(self) -> bool:
-        """Whether IPython will show this magic's value: it is the cell's last expression.
-
-        Read from the cell being run (IPython's ``pre_run_cell`` event), as
-        IPython itself transforms it; a magic called from code (no cell, or not
-        the last line) is never echoed.
-        """
-        shell = self.shell
-        if shell is None or self._cell is None:
-            return False
-        try:
-            body = ast.parse(shell.transform_cell(self._cell)).body
-        except SyntaxError:
-            return False
-        if not body or not isinstance(body[-1], ast.Expr):
-            return False
-        call = body[-1].value
-        echoed = (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "run_line_magic"
-            and len(call.args) >= 2
-            and all(isinstance(arg, ast.Constant) for arg in call.args[:2])
-            and call.args[0].value == "dffml"
-            and call.args[1].value == self._line
+    def failed(self, error: BaseException) -> None:
+        """Keep ``error`` for ``%tb`` / ``%debug`` (``sys.last_value``) after a one-line report."""
+        self.last_error = error
+        sys.last_type, sys.last_value, sys.last_traceback = (
+            type(error),
+            error,
+            error.__traceback__,
         )
-        quiet = self._cell.rstrip().endswith(";")
-        return echoed and not quiet
 
     # -- the registry -----------------------------------------------------------------------
 

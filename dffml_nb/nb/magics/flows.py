@@ -32,39 +32,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from dffml_nb.df import DataFlow, OperationError, op
 from dffml_nb.df.operation import Operation
+from dffml_nb.nb.magics import parse
 
 if TYPE_CHECKING:
     from dffml_nb.nb.magics import DffmlMagics
 
 __all__ = ["ExportText", "FlowEntry", "RunResults", "define_flow", "export_text", "register"]
 
-#: ``%dffml help``: the arguments and what each subcommand does
-HELP = {
-    "flow": (
-        "NAME",
-        "(cell) every top-level function in the cell becomes an\n"
-        "operation of dataflow NAME, bound as variable NAME; shows its graph",
-    ),
-    "show": ("NAME", "show (and return) the flow's live graph"),
-    "run": (
-        "NAME a=1 ...",
-        "run with inputs by definition name (values converted to each\n"
-        "definition's type); animates the graph, shows the results and\n"
-        "returns {definition: value}",
-    ),
-    "list": ("", "the flows defined in this kernel"),
-    "export": (
-        "NAME [--format json|yaml|mermaid|python] [-o FILE] [--module MODULE]",
-        "the flow as text (python: an importable module); -o writes a file",
-    ),
-    "help": ("", "this message"),
-}
-
 EXPORT_FORMATS = ("json", "yaml", "mermaid", "python")
 _CELLS = itertools.count(1)  # numbers the pseudo file names of flow cells
+_MISSING = object()
 
 
 @dataclass
@@ -97,15 +78,51 @@ class RunResults(dict):
         return _results_table({"0": self}, self.flow)
 
 
+@magic_arguments("dffml flow")
+@argument("name", metavar="NAME", help="a Python identifier: the flow is bound to it")
 def define_flow(magics: DffmlMagics, argv: list[str], cell: str) -> None:
-    """``%%dffml flow NAME``: the cell's top-level functions become flow ``NAME``."""
-    if len(argv) != 1 or not argv[0].isidentifier():
+    """(cell) every top-level function in the cell becomes an
+    operation of dataflow NAME, bound as variable NAME; shows its graph"""
+    name = parse(define_flow, argv).name
+    if not name.isidentifier():
         raise UsageError("usage: %%dffml flow NAME  (NAME: a Python identifier, bound to the flow)")
-    name = argv[0]
     keep = (
         f"flow {name!r} is unchanged" if name in magics.flows else f"flow {name!r} was not defined"
     )
-    code = magics.shell.transform_cell(cell) if magics.shell is not None else cell
+    shell = magics.shell
+    if shell is None:
+        raise UsageError("%%dffml flow: needs an IPython shell (load it with %load_ext dffml_nb)")
+    code = shell.transform_cell(cell)
+    tree, functions = _parse_cell(name, code, keep)
+    namespace = shell.user_ns
+    before = dict(namespace)  # a refused cell leaves the notebook's names as they were
+    try:
+        _execute(name, code, tree, namespace, keep)
+        operations = _operations(name, functions, namespace, keep)
+        flow = DataFlow(*operations)
+        problems = flow.validate()
+        if problems:
+            listed = "\n".join(f"  - {p}" for p in problems)
+            hints = _annotation_hints(operations, problems)
+            raise UsageError(
+                f"%%dffml flow {name}: the functions don't fit together:\n{listed}{hints}\n{keep}"
+            )
+    except UsageError:
+        _restore(namespace, before)
+        raise
+    magics.flows[name] = FlowEntry(flow, cell, functions)
+    namespace[name] = flow
+    graph = magics.graphs.get(name)
+    if graph is None:
+        graph = magics.graph(name)
+    else:
+        graph.update_flow(flow)
+        magics.register_graph(flow, graph)
+    magics.display(graph)  # drawing the live graph is this magic's job
+
+
+def _parse_cell(name: str, code: str, keep: str) -> tuple[ast.Module, list[str]]:
+    """The cell's syntax tree and the names of its top-level functions."""
     try:
         tree = ast.parse(code)
     except SyntaxError as error:
@@ -124,7 +141,11 @@ def define_flow(magics: DffmlMagics, argv: list[str], cell: str) -> None:
             f"%%dffml flow {name}: the cell defines no top-level function; each `def` becomes "
             f"an operation\n{keep}"
         )
-    namespace = magics.shell.user_ns
+    return tree, functions
+
+
+def _execute(name: str, code: str, tree: ast.Module, namespace: dict[str, Any], keep: str) -> None:
+    """Run the cell in the notebook's namespace, as IPython would."""
     # a file name per definition, with its source in linecache, so tracebacks
     # from these operations show their lines
     filename = f"<dffml flow {name} #{next(_CELLS)}>"
@@ -136,6 +157,12 @@ def define_flow(magics: DffmlMagics, argv: list[str], cell: str) -> None:
             f"%%dffml flow {name}: the cell raised {_where(error, filename)}"
             f"{type(error).__name__}: {error}\n{keep}"
         ) from None
+
+
+def _operations(
+    name: str, functions: list[str], namespace: dict[str, Any], keep: str
+) -> list[Operation]:
+    """An operation per function the cell defined (an ``@op`` stays as it is)."""
     operations: list[Operation] = []
     for function in functions:
         obj = namespace.get(function)
@@ -153,33 +180,29 @@ def define_flow(magics: DffmlMagics, argv: list[str], cell: str) -> None:
                 f"%%dffml flow {name}: {function!r} is defined by the cell but rebound to a "
                 f"{type(obj).__name__}; only functions become operations\n{keep}"
             )
-    flow = DataFlow(*operations)
-    problems = flow.validate()
-    if problems:
-        listed = "\n".join(f"  - {p}" for p in problems)
-        hints = _annotation_hints(operations, problems)
-        raise UsageError(
-            f"%%dffml flow {name}: the functions don't fit together:\n{listed}{hints}\n{keep}"
-        )
-    magics.flows[name] = FlowEntry(flow, cell, functions)
-    namespace[name] = flow
-    graph = magics.graphs.get(name)
-    if graph is None:
-        graph = magics.graph(name)
-    else:
-        graph.update_flow(flow)
-        magics.register_graph(flow, graph)
-    magics.display(graph)
+    return operations
 
 
+def _restore(namespace: dict[str, Any], before: dict[str, Any]) -> None:
+    """Put back every name the refused cell bound or rebound; drop the ones it added."""
+    for key in [key for key in namespace if key not in before]:
+        del namespace[key]
+    for key, value in before.items():
+        if namespace.get(key, _MISSING) is not value:
+            namespace[key] = value
+
+
+@magic_arguments("dffml show")
+@argument("name", metavar="NAME")
 def show(magics: DffmlMagics, argv: list[str]) -> Any:
-    name = _one_name(magics, argv, "%dffml show NAME")
-    return magics.present(magics.graph(name))
+    """the flow's live graph (the one its cell drew); returns it"""
+    return magics.graph(parse(show, argv).name)
 
 
+@magic_arguments("dffml list")
 def list_flows(magics: DffmlMagics, argv: list[str]) -> None:
-    if argv:
-        raise UsageError("usage: %dffml list")
+    """the flows defined in this kernel"""
+    parse(list_flows, argv)
     if not magics.flows:
         print("no flows yet — define one with `%%dffml flow NAME`")
         return None
@@ -193,19 +216,39 @@ def list_flows(magics: DffmlMagics, argv: list[str]) -> None:
     return None
 
 
+@magic_arguments("dffml run")
+@argument("name", metavar="NAME")
+@argument(
+    "values",
+    nargs="*",
+    metavar="DEFINITION=VALUE",
+    help="an input by definition name, converted to the definition's type",
+)
 def run(magics: DffmlMagics, argv: list[str]) -> RunResults | None:
-    """``%dffml run NAME a=1 b=2``: returns ``{definition: value}`` of the one context run.
+    """run with inputs by definition name (values converted to each
+    definition's type); animates the graph; returns {definition: value}"""
+    args = parse(run, argv)
+    name = args.name
+    flow = magics.flow(name)
+    values = _input_values(name, flow, args.values)
+    graph = magics.graph(name)
+    try:
+        results = graph.run({"0": values})
+    except OperationError as error:
+        magics.failed(error)
+        print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
+        return None
+    first = results.get("0", {})
+    return RunResults(first, errors=getattr(first, "errors", []), flow=name)
+
+
+def _input_values(name: str, flow: DataFlow, pairs: list[str]) -> dict[str, Any]:
+    """``["a=1", "b=2"]`` -> ``{"a": 1, "b": 2}``, converted; every flow input must be given.
 
     Values are converted with each definition's ``convert`` (``int``, ``float``,
-    ``bool``, JSON for ``list`` / ``dict``). Every flow input is required unless
-    a seed or a parameter default supplies it. An operation that fails is
-    marked on the graph and reported in one line (``%tb`` / ``%debug`` show the
-    full traceback); the magic then returns None.
+    ``bool``, JSON for ``list`` / ``dict``). A flow input is required unless a
+    seed or a parameter default supplies it.
     """
-    if not argv:
-        raise UsageError("usage: %dffml run NAME definition=value ...")
-    name, pairs = argv[0], argv[1:]
-    flow = magics.flow(name)
     definitions = flow.definitions
     values: dict[str, Any] = {}
     for pair in pairs:
@@ -233,59 +276,48 @@ def run(magics: DffmlMagics, argv: list[str]) -> RunResults | None:
             f"{', '.join(missing)} (flow inputs: {_names(flow.flow_inputs)}); "
             f"e.g. %dffml run {name} {example}"
         )
-    graph = magics.graph(name)
-    try:
-        results = graph.run({"0": values})
-    except OperationError as error:
-        magics.last_error = error
-        sys.last_type, sys.last_value, sys.last_traceback = (
-            type(error),
-            error,
-            error.__traceback__,
-        )
-        print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
-        return None
-    first = results.get("0", {})
-    value = RunResults(first, errors=getattr(first, "errors", []), flow=name)
-    return magics.present(value)
+    return values
 
 
-def export(magics: DffmlMagics, argv: list[str]) -> ExportText:
-    usage = "%dffml export NAME [--format json|yaml|mermaid|python] [-o FILE] [--module MODULE]"
-    name, fmt, output, module = None, "json", None, None
-    words = iter(argv)
-    for word in words:
-        if word in ("--format", "-f", "--output", "-o", "--module", "-m"):
-            value = next(words, None)
-            if value is None:
-                raise UsageError(f"usage: {usage}  ({word} needs a value)")
-            if word in ("--format", "-f"):
-                fmt = value
-            elif word in ("--output", "-o"):
-                output = value
-            else:
-                module = value
-        elif word.startswith("--format="):
-            fmt = word.split("=", 1)[1]
-        elif word.startswith("-"):
-            raise UsageError(f"usage: {usage}  (unknown option {word!r})")
-        elif name is None:
-            name = word
-        else:
-            raise UsageError(f"usage: {usage}")
-    if name is None:
-        raise UsageError(f"usage: {usage}")
-    if fmt not in EXPORT_FORMATS:
+@magic_arguments("dffml export")
+@argument("name", metavar="NAME")
+@argument("-f", "--format", default="json", help="json (default), yaml, mermaid or python")
+@argument("-o", "--output", metavar="FILE", help="write it to FILE instead of returning it")
+@argument(
+    "-m",
+    "--module",
+    metavar="MODULE",
+    help="json / yaml: name the notebook's functions as MODULE:function (the python export)",
+)
+def export(magics: DffmlMagics, argv: list[str]) -> ExportText | None:
+    """the flow as text (python: an importable module); -o writes a file"""
+    args = parse(export, argv)
+    if args.format not in EXPORT_FORMATS:
         raise UsageError(
-            f"%dffml export: unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
+            f"%dffml export: unknown format {args.format!r}; use one of {', '.join(EXPORT_FORMATS)}"
         )
-    magics.flow(name)
-    text = ExportText(export_text(magics, name, fmt, module=module))
-    if output is not None:
-        Path(output).write_text(text, encoding="utf-8")
-        print(f"wrote {fmt} of flow {name!r} to {output}")
-        return None  # the file has it; echoing the whole text as the cell's value would bury the notice
-    return magics.present(text)
+    magics.flow(args.name)
+    text = ExportText(export_text(magics, args.name, args.format, module=args.module))
+    if args.output is None:
+        return text
+    _write(args.output, text)
+    print(f"wrote {args.format} of flow {args.name!r} to {args.output}")
+    return None  # the file has it; echoing the whole text as the cell's value would bury the notice
+
+
+def _write(path: str, text: str) -> None:
+    """Write ``text`` to ``path``; a mistake is one line naming the file and what to do."""
+    target = Path(path).expanduser()
+    if not target.parent.is_dir():
+        raise UsageError(
+            f"%dffml export: cannot write {path!r}: there is no folder {str(target.parent)!r} "
+            "(create it first, or choose another -o FILE)"
+        )
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"%dffml export: cannot write {path!r}: {reason}") from None
 
 
 def export_text(magics: DffmlMagics, name: str, fmt: str, *, module: str | None = None) -> str:
@@ -314,27 +346,26 @@ def export_text(magics: DffmlMagics, name: str, fmt: str, *, module: str | None 
     return yaml.safe_dump(data, sort_keys=False)
 
 
+@magic_arguments("dffml help")
 def help_(magics: DffmlMagics, argv: list[str]) -> None:
+    """this message (%dffml SUBCOMMAND -h: one subcommand's options)"""
+    parse(help_, argv)
     print(magics.usage())
-
-
-def _one_name(magics: DffmlMagics, argv: list[str], usage: str) -> str:
-    if len(argv) != 1:
-        raise UsageError(f"usage: {usage}")
-    magics.flow(argv[0])
-    return argv[0]
 
 
 def register() -> None:
     """Register ``%%dffml flow`` and ``%dffml show | run | list | export | help``."""
     from dffml_nb.nb.magics import register_subcommand
 
-    args, text = HELP["flow"]
-    register_subcommand("flow", define_flow, text, args=args, cell=True)
-    handlers = {"show": show, "run": run, "list": list_flows, "export": export, "help": help_}
-    for name, handler in handlers.items():
-        args, text = HELP[name]
-        register_subcommand(name, handler, text, args=args)
+    register_subcommand("flow", define_flow, cell=True)
+    for name, handler in (
+        ("show", show),
+        ("run", run),
+        ("list", list_flows),
+        ("export", export),
+        ("help", help_),
+    ):
+        register_subcommand(name, handler)
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ source (``-sources training``), and a trained model variable can stand for
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -29,47 +30,80 @@ def _options(argv: list[str], command: str) -> dict[str, list[str]]:
     return options
 
 
-def _guard(command: str, work: Any) -> Any:
-    """Turn every mistake into a short message naming what is wrong, not a traceback."""
+def guard(magics: Any, command: str, work: Callable[[], Any], files: Sequence[str] = ()) -> Any:
+    """Run ``work``; every failure becomes one line naming what is wrong, not a traceback.
+
+    As ``dffml-nb`` does on the command line. The exception stays reachable
+    for ``%tb`` / ``%debug`` (``sys.last_value``).
+    """
     try:
         return work()
     except UsageError:
         raise
-    except cli_args.UsageError as error:
-        raise UsageError(f"%dffml {command}: {error}") from None
-    except (ValueError, TypeError, LookupError, FileNotFoundError, RuntimeError) as error:
-        raise UsageError(f"%dffml {command}: {error}") from None
+    except Exception as error:
+        magics.failed(error)
+        raise UsageError(f"%dffml {command}: {_one_line(error, list(files))}") from None
+
+
+def _one_line(error: BaseException, files: list[str]) -> str:
+    """What went wrong, naming the file at fault (a source or the model's location)."""
+    if isinstance(error, OSError) and error.filename is not None:
+        text = f"cannot use {error.filename!r}: {error.strerror or type(error).__name__}"
+    else:
+        text = " ".join(str(error).split()) or type(error).__name__
+        if not isinstance(error, (ValueError, LookupError, TypeError, cli_args.UsageError)):
+            text = f"{type(error).__name__}: {text}"
+    unnamed = [name for name in files if name not in text]
+    if unnamed and len(unnamed) == len(files):  # the message names none of the files given
+        text += f" (files: {', '.join(unnamed)})"
+    return text
+
+
+def _files(options: dict[str, list[str]]) -> list[str]:
+    """The file names the flags give: sources' ``-source[-LABEL]-filename`` and ``-model-location``."""
+    return [
+        value
+        for key, values in options.items()
+        if key == "model-location" or (key.startswith("source") and key.endswith("filename"))
+        for value in values
+    ]
+
+
+def _run(magics: Any, command: str, argv: list[str], work: Callable[[Any, Any], Any]) -> Any:
+    """Parse the CLI flags of ``command`` and call ``work(options, namespace)`` under the guard."""
+    options = guard(magics, command, lambda: _options(argv, command))
+    return guard(magics, command, lambda: work(options, magics.shell.user_ns), _files(options))
 
 
 def train(magics: Any, argv: list[str]) -> Any:
-    options = _options(argv, "train")
-    namespace = magics.shell.user_ns
-    model = _guard("train", lambda: cli_ml.run_train(options, namespace))
-    return magics.present(model)
+    """``model = %dffml train -model ... -sources ...``: returns the trained model."""
+    return _run(magics, "train", argv, cli_ml.run_train)
 
 
 def accuracy(magics: Any, argv: list[str]) -> Any:
+    """``%dffml accuracy ... -features T:float:1 -scorer mse``: returns the score (a ``Score``)."""
     from dffml_nb.scorer import Score
 
-    options = _options(argv, "accuracy")
-    namespace = magics.shell.user_ns
-    value = _guard("accuracy", lambda: cli_ml.run_accuracy(options, namespace))
-    if not isinstance(value, Score):
-        value = Score(value, cli_args.one(options, "scorer", "mse"))
-    return magics.present(value)
+    def work(options: dict[str, list[str]], namespace: Any) -> Any:
+        value = cli_ml.run_accuracy(options, namespace)
+        return (
+            value
+            if isinstance(value, Score)
+            else Score(value, cli_args.one(options, "scorer", "mse"))
+        )
+
+    return _run(magics, "accuracy", argv, work)
 
 
 def predict(magics: Any, argv: list[str]) -> Any:
+    """``%dffml predict all ...``: returns a DataFrame of features, prediction and confidence."""
     from dffml_nb.high_level import predict as predict_frame
 
-    options = _options(argv, "predict")
-    namespace = magics.shell.user_ns
-
-    def work() -> Any:
+    def work(options: dict[str, list[str]], namespace: Any) -> Any:
         model = cli_ml._trained(options, namespace)
         return predict_frame(model, *cli_ml.build_sources(options, namespace), as_frame=True)
 
-    return magics.present(_guard("predict", work))
+    return _run(magics, "predict", argv, work)
 
 
 def register() -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from dffml_nb.nb.ui import reprs
+from dffml_nb.nb.ui.status import StatusLine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,9 +87,7 @@ class Predictor(widgets.VBox):
         self.model = model
         self.result: dict[str, Any] | None = None
         self.predictions: pd.DataFrame | None = None
-        self.message = ""
-        self.error: BaseException | None = None
-        self.message_html = widgets.HTML()
+        self.status = StatusLine()  # message / error / message_html
         self.result_html = widgets.HTML()
         self.table_html = widgets.HTML()
         self.predict_button = widgets.Button(
@@ -132,7 +131,7 @@ class Predictor(widgets.VBox):
         model = self.model
         if getattr(model, "features", None) is None and getattr(model, "is_trained", False):
             try:
-                model.load()  # a saved model knows its features
+                model.restore()  # a saved model knows its features
             except Exception as error:
                 self._show_error(f"could not load the saved model: {error}", error)
         features = list(getattr(model, "features", None) or [])
@@ -166,9 +165,10 @@ class Predictor(widgets.VBox):
     def values(self) -> dict[str, Any]:
         """The form's values as one record ``{feature name: value}``."""
         record = {}
+        features: Any = self.model.features or {}
         for name, field in self.inputs.items():
             value = field.value
-            feature = self.model.features.get(name)
+            feature = features.get(name)
             if feature is not None and feature.length != 1:
                 value = [float(part) for part in value.replace(",", " ").split()]
             record[name] = value
@@ -183,6 +183,7 @@ class Predictor(widgets.VBox):
             record = self.values()
             if not record:
                 raise ValueError("the model has no features to fill in")
+            predicted: Any
             (predicted,) = high_level.predict(self.model, record)
             target = self.model.target.name
             prediction = predicted.prediction(target)
@@ -202,7 +203,7 @@ class Predictor(widgets.VBox):
             f"<div style='font-size:1.2em'>{reprs.html_text(target)} = "
             f"<b>{reprs.html_text(reprs.number(self.result['value']))}</b>{shown}</div>"
         )
-        self._set_message("", "note")
+        self.status.clear()
         return self.result
 
     def predict_frame(self, data: Any) -> pd.DataFrame | None:
@@ -216,7 +217,7 @@ class Predictor(widgets.VBox):
         from dffml_nb.model.base import ModelNotTrainedError
 
         try:
-            frame = high_level.predict(self.model, data, as_frame=True)
+            frame: Any = high_level.predict(self.model, data, as_frame=True)
         except ModelNotTrainedError as error:
             self._show_error(self._untrained(), error)
             return None
@@ -225,7 +226,7 @@ class Predictor(widgets.VBox):
             return None
         self.predictions = frame
         self.table_html.value = reprs.table(frame)
-        self._set_message(f"predicted {len(frame)} rows", "ok")
+        self.status.show(f"predicted {len(frame)} rows", "ok")
         return frame
 
     def _on_predict(self, button: Any = None) -> None:
@@ -246,13 +247,22 @@ class Predictor(widgets.VBox):
 
     # -- showing ------------------------------------------------------------------
 
-    def _set_message(self, text: str, kind: str) -> None:
-        self.message = text
-        self.message_html.value = reprs.line(text, kind)
-
     def _show_error(self, text: str, error: BaseException | None = None) -> None:
-        self.error = error
-        self._set_message(text, "error")
+        self.status.fail(text, error)
+
+    @property
+    def message(self) -> str:
+        """The status line's text: what the last action did, or what went wrong."""
+        return self.status.message
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception behind the last failure (None after a success)."""
+        return self.status.error
+
+    @property
+    def message_html(self) -> widgets.HTML:
+        return self.status.html
 
     def __repr__(self) -> str:
         name = getattr(self.model, "name", type(self.model).__name__)

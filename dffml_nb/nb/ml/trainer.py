@@ -1,50 +1,51 @@
 """``ModelTrainer``: choose data, features, target, model and hyperparameters; train; see scores and plots.
 
-The widget is a thin layer over the high-level API (``train``, ``score``,
-``predict``): what it does, a script can do with those calls. Every part is a
-public attribute, so the widget is driven from code the same way as by hand —
-which is how the tests drive it.
+The widget is a form over :func:`dffml_nb.nb.ml.pipeline.train_and_score`
+(the high-level ``train``, ``score`` and ``predict`` with checks): what it
+does, a script can do with that call. Every part is a public attribute, so the
+widget is driven from code the same way as by hand — which is how the tests
+drive it.
 """
 
 from __future__ import annotations
 
+import html
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from dffml_nb.nb.ml.forms import HyperparameterForm
+from dffml_nb.nb.ml.pipeline import (
+    DEFAULT_SCORERS,
+    STEPS,
+    TrainingError,
+    TrainingResult,
+    train_and_score,
+)
 from dffml_nb.nb.ml.training_data import (
-    TrainerInputError,
-    check_inputs,
-    complete_rows,
     default_features,
     explain,
-    feature_of,
     frames_in,
     is_frame,
     shorten,
-    split,
     string_columns,
-    target_of,
     user_namespace,
 )
 from dffml_nb.nb.ui import reprs
 from dffml_nb.nb.ui.progress import Progress
+from dffml_nb.nb.ui.status import StatusLine
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from dffml_nb.feature import Feature
     from dffml_nb.model.base import Model
 
-#: the steps of one training run, in order (the progress bar advances through them)
-STEPS = ("load data", "split", "fit", "score", "plot")
-#: the scorer chosen when a model of each kind is picked
-DEFAULT_SCORERS = {"regressor": "mse", "classifier": "accuracy", "clusterer": "adjusted_rand"}
+__all__ = ["ModelTrainer", "GIVEN"]
+
+_LABELS = {"description_width": "90px"}  # the width of the inputs' labels
 #: the label under which data given to the constructor is offered
 GIVEN = "(data)"
 _SCORER_KINDS = {
@@ -106,16 +107,15 @@ class ModelTrainer(widgets.VBox):
         test_size: float = 0.25,
         show_plots: bool = True,
     ) -> None:
-        from dffml_nb import plugins
-
         self.namespace: Mapping[str, Any] = user_namespace() if namespace is None else namespace
         self.model: Model | None = None
         self.score: float | None = None
         self.figures: dict[str, Figure] = {}
         self.train_frame: pd.DataFrame | None = None
         self.test_frame: pd.DataFrame | None = None
-        self.message = ""
-        self.error: BaseException | None = None
+        #: the last successful run's :class:`~dffml_nb.nb.ml.pipeline.TrainingResult`
+        self.result: TrainingResult | None = None
+        self.status = StatusLine()  # message / error / message_html
         self._frames: dict[str, pd.DataFrame] = {}
         self._namespace_labels: set[str] = set()
         self._wanted_features = (
@@ -125,61 +125,9 @@ class ModelTrainer(widgets.VBox):
         self._features_auto = True  # features follow the target until the user picks them
         self._syncing = False
 
-        label_style = {"description_width": "90px"}
-        self.data_select = widgets.Dropdown(description="Data", options=[], style=label_style)
-        self.refresh_button = widgets.Button(
-            icon="refresh",
-            tooltip="look for DataFrames in the notebook again",
-            layout=widgets.Layout(width="40px"),
-        )
-        self.data_path = widgets.Text(
-            placeholder="or a file: data.csv, .json, .sqlite",
-            continuous_update=False,
-            layout=widgets.Layout(width="280px"),
-        )
-        self.data_info = widgets.HTML()
-        self.features = widgets.SelectMultiple(
-            description="Features",
-            options=[],
-            rows=8,
-            style=label_style,
-            layout=widgets.Layout(width="330px"),
-        )
-        self.target = widgets.Dropdown(description="Target", options=[], style=label_style)
-        names = plugins.names("model")
-        if model not in names:  # an import path ("pkg.mod:Model") is a valid choice too
-            names.append(model)
-        self.model_name = widgets.Dropdown(
-            description="Model", options=names, value=model, style=label_style
-        )
-        self.scorer_name = widgets.Dropdown(
-            description="Scorer", options=plugins.names("scorer"), style=label_style
-        )
-        self.test_size = widgets.FloatSlider(
-            description="Test split",
-            value=test_size,
-            min=0.0,
-            max=0.9,
-            step=0.05,
-            readout_format=".2f",
-            style=label_style,
-        )
-        self.show_plots = widgets.Checkbox(
-            value=show_plots, description="plots", indent=False, layout=widgets.Layout(width="80px")
-        )
-        self.train_button = widgets.Button(
-            description="Train",
-            button_style="primary",
-            icon="play",
-            tooltip="train the model and score it on the held-out rows",
-        )
-        self.progress = Progress(total=len(STEPS))
-        self.message_html = widgets.HTML()
-        self.score_html = widgets.HTML()
-        self.plots = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
-        self.form = HyperparameterForm({})
-        self.form_box = widgets.Accordion(children=[self.form], titles=("Hyperparameters",))
-
+        self._make_data_inputs()
+        self._make_model_inputs(model, test_size, show_plots)
+        self._make_outputs()
         super().__init__(
             [
                 widgets.HBox([self.data_select, self.refresh_button, self.data_path]),
@@ -200,6 +148,28 @@ class ModelTrainer(widgets.VBox):
             ]
         )
 
+        self._connect()
+        self._build_form(model, scorer)
+        self.refresh()
+        if data is not None:
+            self.set_data(data)
+
+    def _make_outputs(self) -> None:
+        """The Train button, progress, score, plots and the hyperparameter form's box."""
+        self.train_button = widgets.Button(
+            description="Train",
+            button_style="primary",
+            icon="play",
+            tooltip="train the model and score it on the held-out rows",
+        )
+        self.progress = Progress(total=len(STEPS))
+        self.score_html = widgets.HTML()
+        self.plots = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.form = HyperparameterForm({})
+        self.form_box = widgets.Accordion(children=[self.form], titles=("Hyperparameters",))
+
+    def _connect(self) -> None:
+        """What each input does when it changes (or is clicked)."""
         self.data_select.observe(self._on_data, names="value")
         self.data_path.observe(self._on_path, names="value")
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -208,10 +178,54 @@ class ModelTrainer(widgets.VBox):
         self.model_name.observe(self._on_model, names="value")
         self.train_button.on_click(self._on_train_click)
 
-        self._build_form(model, scorer)
-        self.refresh()
-        if data is not None:
-            self.set_data(data)
+    def _make_data_inputs(self) -> None:
+        """The data choice (namespace DataFrames, a file path) and the column pickers."""
+        self.data_select = widgets.Dropdown(description="Data", options=[], style=_LABELS)
+        self.refresh_button = widgets.Button(
+            icon="refresh",
+            tooltip="look for DataFrames in the notebook again",
+            layout=widgets.Layout(width="40px"),
+        )
+        self.data_path = widgets.Text(
+            placeholder="or a file: data.csv, .json, .sqlite",
+            continuous_update=False,
+            layout=widgets.Layout(width="280px"),
+        )
+        self.data_info = widgets.HTML()
+        self.features = widgets.SelectMultiple(
+            description="Features",
+            options=[],
+            rows=8,
+            style=_LABELS,
+            layout=widgets.Layout(width="330px"),
+        )
+        self.target = widgets.Dropdown(description="Target", options=[], style=_LABELS)
+
+    def _make_model_inputs(self, model: str, test_size: float, show_plots: bool) -> None:
+        """The model, scorer, test split and plots choices."""
+        from dffml_nb import plugins
+
+        names = plugins.names("model")
+        if model not in names:  # an import path ("pkg.mod:Model") is a valid choice too
+            names.append(model)
+        self.model_name = widgets.Dropdown(
+            description="Model", options=names, value=model, style=_LABELS
+        )
+        self.scorer_name = widgets.Dropdown(
+            description="Scorer", options=plugins.names("scorer"), style=_LABELS
+        )
+        self.test_size = widgets.FloatSlider(
+            description="Test split",
+            value=test_size,
+            min=0.0,
+            max=0.9,
+            step=0.05,
+            readout_format=".2f",
+            style=_LABELS,
+        )
+        self.show_plots = widgets.Checkbox(
+            value=show_plots, description="plots", indent=False, layout=widgets.Layout(width="80px")
+        )
 
     # -- reading the choices -------------------------------------------------------
 
@@ -311,7 +325,7 @@ class ModelTrainer(widgets.VBox):
             self._show_error(f"could not load {path!r}: {shorten(error)}", error)
             return
         self._add_frame(f"file: {path}", frame)
-        self._set_message("", "note")
+        self.status.clear()
 
     def _on_data(self, change: Any = None) -> None:
         if self._syncing:
@@ -378,7 +392,7 @@ class ModelTrainer(widgets.VBox):
             if cls is None:
                 from dffml_nb.model.base import Model
 
-                Model.load(name)  # raises the registry's message naming the known models
+                cls = Model.load(name)  # raises the registry's message naming the known models
             specs = cls.hyperparameters()
         except Exception as error:
             specs = {}
@@ -426,137 +440,41 @@ class ModelTrainer(widgets.VBox):
         finally:
             self.train_button.disabled = False
 
-    def _hyperparameter_values(self) -> dict[str, Any]:
-        try:
-            return self.form.values()
-        except ValueError as error:
-            raise TrainerInputError(str(error)) from error
-
     def _train(self) -> Model | None:
-        from dffml_nb import high_level
-        from dffml_nb.model.base import Model
-
         self.progress.start(len(STEPS), STEPS[0])
-        step, name = STEPS[0], self.model_name.value
-        notes: list[str] = []
         try:
-            # load data: the model, the chosen columns, the rows that have every value
             try:
-                cls = Model.load(name)
-            except Exception as error:
-                raise TrainerInputError(f"cannot use model {name!r}: {error}") from error
-            frame, features, target = self.frame, list(self.features.value), self.target.value
-            check_inputs(frame, features, target, cls.kind)
-            rows = complete_rows(frame, [*features] + ([target] if target is not None else []))
-            if len(rows) == 0:
-                raise TrainerInputError("every row is missing a feature or the target value")
-            if len(rows) < len(frame):
-                notes.append(
-                    f"left out {len(frame) - len(rows)} rows missing a feature or the target"
-                )
-            feature_specs = [feature_of(rows, column) for column in features]
-            target_spec = None if target is None else target_of(rows, target, cls.kind)
-            model = cls(
-                features=feature_specs,
-                predict=target_spec if cls.kind != "clusterer" else None,
-                **self._hyperparameter_values(),
+                hyperparameters = self.form.values()
+            except ValueError as error:
+                raise TrainingError(STEPS[0], str(error), error) from error
+            result = train_and_score(
+                self.frame,
+                list(self.features.value),
+                self.target.value,
+                self.model_name.value,
+                hyperparameters=hyperparameters,
+                scorer=self.scorer_name.value,
+                test_size=float(self.test_size.value),
+                plots=bool(self.show_plots.value),
+                progress=self.progress.step,
             )
-
-            step = STEPS[1]
-            self.progress.step(step)
-            fraction = float(self.test_size.value)
-            train_rows, test_rows = split(
-                rows, fraction, target if cls.kind == "classifier" else None
-            )
-
-            step = STEPS[2]
-            self.progress.step(f"fitting {name} on {len(train_rows)} rows")
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                high_level.train(model, train_rows)
-            notes.extend(dict.fromkeys(shorten(w.message, 160) for w in caught))
-
-            step = STEPS[3]
-            self.progress.step(step)
-            scorer, value = self.scorer_name.value, None
-            if target_spec is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # e.g. undefined precision: the value says it
-                    value = high_level.score(model, scorer, target_spec, test_rows)
-        except Exception as error:
-            self._show_error(explain(step, error, name), error)
+        except TrainingError as error:
+            self._show_error(error.message, error.cause)
             return None
-
-        self.progress.step(STEPS[4] if self.show_plots.value else "plots skipped")
-        try:
-            figures = self._figures(model, test_rows, target_spec) if self.show_plots.value else {}
-        except Exception as error:  # the model is good; only the pictures failed
-            figures = {}
-            notes.append(f"plotting failed: {type(error).__name__}: {shorten(error)}")
-
-        # success: only now replace the previous results
-        self.model, self.score, self.figures = model, value, figures
-        self.train_frame, self.test_frame, self.error = train_rows, test_rows, None
-        held_out = fraction > 0
-        self._show_score(name, scorer, value, len(train_rows), len(test_rows), held_out)
-        self._show_plots()
-        summary = f"trained {name} on {len(train_rows)} rows"
-        if value is not None:
-            where = "held-out" if held_out else "training"
-            summary += f"; {scorer} on {len(test_rows)} {where} rows: {reprs.number(value)}"
-        self.message = "; ".join([summary, *notes])
-        self.message_html.value = reprs.line(summary, "ok") + "".join(
-            reprs.line(note, "warning") for note in notes
-        )
+        self._show_result(result)
         self.progress.finish("done")
-        return model
-
-    def _figures(
-        self, model: Model, rows: pd.DataFrame, target: Feature | None
-    ) -> dict[str, Figure]:
-        """The figures for a trained model, on the held-out rows."""
-        from dffml_nb import high_level
-        from dffml_nb.nb.ml import plots
-
-        figures: dict[str, Figure] = {}
-        if target is not None and model.kind in ("regressor", "classifier"):
-            predicted = high_level.predict(model, rows, as_frame=True)[target.name].to_numpy()
-            actual = rows[target.name].to_numpy()
-            if model.kind == "regressor":
-                figures["predicted_vs_actual"] = plots.predicted_vs_actual(
-                    actual, predicted, target.name
-                )
-            else:
-                figures["confusion_matrix"] = plots.confusion_matrix(
-                    actual.astype(target.dtype), predicted
-                )
-        weights = plots.feature_weights(model)
-        if weights is not None:
-            kind, figure = weights
-            figures[kind] = figure
-        return figures
+        return result.model
 
     # -- showing ------------------------------------------------------------------
 
-    def _show_score(
-        self, name: str, scorer: str, value: float | None, trained: int, scored: int, held_out: bool
-    ) -> None:
-        import html
-
-        from dffml_nb.scorer import Scorer
-
-        if value is None:
-            self.score_html.value = reprs.line(
-                f"{name} trained on {trained} rows (no target to score against)"
-            )
-            return
-        better = "higher" if Scorer.load(scorer).greater_is_better else "lower"
-        where = "held-out" if held_out else "training (nothing held out)"
-        self.score_html.value = (
-            f"<div style='font-size:1.1em'><b>{html.escape(scorer)}</b> on {scored} {where} rows: "
-            f"<b>{reprs.number(value)}</b> <span style='color:#666'>({better} is better; "
-            f"{html.escape(name)} trained on {trained} rows)</span></div>"
-        )
+    def _show_result(self, result: TrainingResult) -> None:
+        """A run succeeded: only now replace the previous results, and show them."""
+        self.result = result
+        self.model, self.score, self.figures = result.model, result.score, result.figures
+        self.train_frame, self.test_frame = result.train_frame, result.test_frame
+        self.score_html.value = _score_html(result)
+        self._show_plots()
+        self.status.show(result.summary(), "ok", result.notes)
 
     def _show_plots(self) -> None:
         from dffml_nb.nb.ml import plots
@@ -566,15 +484,24 @@ class ModelTrainer(widgets.VBox):
         for image in old:
             image.close()
 
-    def _set_message(self, text: str, kind: str) -> None:
-        self.message = text
-        self.message_html.value = reprs.line(text, kind)
-
     def _show_error(self, text: str, error: BaseException | None = None) -> None:
         """A red line under the button; the previous results stay as they were."""
-        self.error = error
-        self._set_message(text, "error")
+        self.status.fail(text, error)
         self.progress.fail("failed: see the message below")
+
+    @property
+    def message(self) -> str:
+        """The status line's text: what the last action did, or what went wrong."""
+        return self.status.message
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception behind the last failure (None after a success)."""
+        return self.status.error
+
+    @property
+    def message_html(self) -> widgets.HTML:
+        return self.status.html
 
     # -- convenience ---------------------------------------------------------------
 
@@ -582,6 +509,8 @@ class ModelTrainer(widgets.VBox):
         """A :class:`~dffml_nb.nb.ml.predictor.Predictor` for the trained model, prefilled from the data."""
         from dffml_nb.nb.ml.predictor import Predictor
 
+        if self.model is None:
+            raise ValueError("train a model first (the Train button, or trainer.train())")
         return Predictor(self.model, data=self.train_frame)
 
     def __repr__(self) -> str:
@@ -595,3 +524,20 @@ class ModelTrainer(widgets.VBox):
             parts.append(f"{self.scorer_name.value}={reprs.number(self.score)}")
         parts.append("trained" if self.model is not None else "not trained")
         return f"ModelTrainer({', '.join(parts)})"
+
+
+def _score_html(result: TrainingResult) -> str:
+    """The score line: the scorer, its value, which rows, and which way is better."""
+    from dffml_nb.scorer import Scorer
+
+    name, trained = result.model.name, len(result.train_frame)
+    if result.score is None:
+        return reprs.line(f"{name} trained on {trained} rows (no target to score against)")
+    better = "higher" if Scorer.load(result.scorer).greater_is_better else "lower"
+    where = "held-out" if result.held_out else "training (nothing held out)"
+    return (
+        f"<div style='font-size:1.1em'><b>{html.escape(result.scorer)}</b> on "
+        f"{len(result.test_frame)} {where} rows: <b>{reprs.number(result.score)}</b> "
+        f"<span style='color:#666'>({better} is better; {html.escape(name)} trained on "
+        f"{trained} rows)</span></div>"
+    )

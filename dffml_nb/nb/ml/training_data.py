@@ -218,6 +218,3 @@ def explain(step: str, error: BaseException, model_name: str) -> str:
     if not isinstance(error, (ValueError, TypeError, LookupError, OSError)):
         detail = f"{type(error).__name__}: {detail}"
     return f"{prefix}: {detail}"
-
-
-# -- the widget -----------------------------------------------------------------

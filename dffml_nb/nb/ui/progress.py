@@ -14,6 +14,14 @@ dataflow executor's event stream::
 Its state is readable from code: ``progress.value``, ``progress.total``,
 ``progress.text`` and ``progress.state`` (``"idle"``, ``"running"``,
 ``"done"``, ``"failed"``).
+
+Why not ``tqdm.notebook``: this bar is a *part* composed inside other widgets
+(the graph's box, the trainer's button row) and fed from the executor's event
+batches, which are already throttled. ``tqdm.notebook.tqdm`` displays its own
+output on creation, keeps its widget as an implementation detail
+(``.container``), has no failed state of its own to read back, and would add
+a dependency to do what these ~100 lines do; so dffml_nb does not depend on
+tqdm (the unused requirement was dropped).
 """
 
 from __future__ import annotations
@@ -85,7 +93,7 @@ class Progress(widgets.HBox):
         """Advance by ``n`` units; ``text`` says what is happening now."""
         self(self.bar.value + n, text=text)
 
-    update = step  # tqdm's name for the same thing
+    update = step  # tqdm's name for the same thing, for code written against tqdm
 
     def finish(self, text: str = "done") -> None:
         """Fill the bar and mark it done."""
