@@ -551,3 +551,42 @@ def test_records_mode_runs_over_a_dataframe_and_a_csv(tmp_path: Path) -> None:
     with pytest.raises(EditError, match="no such data file"):
         editor.use_data(str(tmp_path / "missing.csv"))
     editor.close()
+
+
+def test_loading_a_file_follows_the_trust_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file naming a module not yet imported loads only with trust (the box in the toolbar)."""
+    import sys
+
+    (tmp_path / "editor_trust_module.py").write_text(
+        "def tripled(x: int) -> int:\n    return 3 * x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "editor_trust_module", raising=False)
+    path = tmp_path / "flow.json"
+    path.write_text(
+        json.dumps(
+            {
+                "definitions": {"x": {"primitive": "int"}, "tripled": {"primitive": "int"}},
+                "operations": {
+                    "tripled": {
+                        "func": "editor_trust_module:tripled",
+                        "inputs": {"x": "x"},
+                        "outputs": {"tripled": "tripled"},
+                    }
+                },
+                "seed": [{"value": 14, "definition": "x"}],
+            }
+        )
+    )
+    editor = FlowEditor(namespace={})
+    editor.path.value = str(path)
+    editor.load_button.click()
+    assert editor.message_kind == "error" and "trust" in editor.message
+    assert "editor_trust_module" not in sys.modules and len(editor.flow) == 0
+    editor.trust.value = True
+    editor.load_button.click()
+    assert editor.message.startswith("loaded"), editor.message
+    assert editor.run() == {"0": {"tripled": 42}}
+    editor.close()

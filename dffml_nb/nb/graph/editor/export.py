@@ -10,10 +10,8 @@ from __future__ import annotations
 import ast
 import inspect
 import keyword
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -41,27 +39,11 @@ def export_text(flow: DataFlow, fmt: str, *, name: str = "flow") -> str:
 
 
 def save_text(path: Any, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically: a temporary file beside it, then a rename.
+    """Write ``text`` to ``path`` atomically (:mod:`dffml_nb.df.atomic`): an interrupted save
+    leaves the old file as it was."""
+    from dffml_nb.df.atomic import write_atomic
 
-    An interrupted save leaves the old file as it was. (The dataflow core's
-    ``dffml_nb.df.atomic`` does it where this version has one.)
-    """
-    try:
-        from dffml_nb.df.atomic import write_atomic  # type: ignore[import-not-found]
-    except ImportError:
-        write_atomic = None
-    if write_atomic is not None:
-        return Path(write_atomic(path, text))
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(write_atomic(path, text))
 
 
 # -- Python ----------------------------------------------------------------------------------

@@ -1011,12 +1011,8 @@ class FlowEditor(widgets.VBox):
 
 
 def _load_file(path: Path, trust: bool) -> DataFlow:
-    """A flow file, by the core's rules (``trust`` passed on where the core takes it)."""
-    import inspect
-
-    if "trust" in inspect.signature(DataFlow.load).parameters:
-        return DataFlow.load(path, trust=trust)
-    return DataFlow.load(path)
+    """A flow file, by the core's trust rules (nothing imported unless ``trust``)."""
+    return DataFlow.load(path, trust=trust)
 
 
 def _results_html(results: dict[str, Any]) -> str:
