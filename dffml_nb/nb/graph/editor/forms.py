@@ -401,7 +401,7 @@ class Choice(widgets.VBox):
         self.add_class("dffml-flow-choice")
         self.layout.border = "1px solid #f59e0b"
         self.layout.padding = "4px 8px"
-        self.layout.width = "300px"
+        self.layout.width = "320px"
         self.layout.margin = "0 0 6px 0"
         self.hide()
 
@@ -449,7 +449,7 @@ class DataPicker(widgets.HBox):
     a Dropdown shows nothing for None.)
     """
 
-    NONE = ("the values below (one run)", "")
+    NONE = ("values below: one run", "")
 
     def __init__(self, on_pick: Callable[[Any], Any], on_refresh: Callable[[], Any]) -> None:
         self._on_pick = on_pick
@@ -459,11 +459,11 @@ class DataPicker(widgets.HBox):
             value="",
             description="run over",
             style={"description_width": "56px"},
-            layout=widgets.Layout(width="230px"),
+            layout=widgets.Layout(width="215px"),
         )
         self.choice.add_class("dffml-data-picker")
         self.again = widgets.Button(
-            description="↻", tooltip="look again for data", layout=widgets.Layout(width="32px")
+            description="↻", tooltip="look again for data", layout=widgets.Layout(width="36px")
         )
         self.again.on_click(lambda _: on_refresh())
         super().__init__([self.choice, self.again])

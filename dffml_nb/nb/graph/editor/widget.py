@@ -140,7 +140,7 @@ class FlowEditor(widgets.VBox):
                 self.settings_form,
                 self.problems_panel,
             ],
-            layout=widgets.Layout(width="300px", min_width="300px"),
+            layout=widgets.Layout(width="320px", min_width="320px"),
         )
         for index, title in enumerate(("Inputs", "Outputs", "Operation", "Problems")):
             side.set_title(index, title)
@@ -156,7 +156,7 @@ class FlowEditor(widgets.VBox):
             [
                 self.palette,
                 widgets.VBox([self.graph], layout=widgets.Layout(flex="1 1 auto", min_width="0")),
-                widgets.VBox([self.choice, side], layout=widgets.Layout(flex="0 0 300px")),
+                widgets.VBox([self.choice, side], layout=widgets.Layout(flex="0 0 320px")),
             ],
             layout=widgets.Layout(width="100%", align_items="flex-start"),
         )
