@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from dffml_nb._lazy import lazy_exports
+from dffml_nb._version import __version__ as __version__
 from dffml_nb.df.display import set_mimebundle_hook
-
-__version__ = "0.1.0"
 
 # public name -> module that defines it; resolved lazily by __getattr__
 _LAZY = {

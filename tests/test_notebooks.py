@@ -204,7 +204,11 @@ def check_plugins(nb: Any) -> None:
     assert "'baseline'" in cell_text(nb, 'pip("install"')
     assert "baseline" in cell_text(nb, "!{sys.executable} -m dffml_nb list models")
     assert "hello-world" in cell_text(nb, "!{sys.executable} -m dffml_nb dataflow run titles.yaml")
-    assert "PLUGINS-ARE-JUST-ENTRY-POINTS!" in cell_text(nb, 'run_sync(DataFlow.load("shout.yaml")')
+    # an import path in a flow file is refused until the user says trust=True
+    assert "trust=True" in cell_text(nb, 'try:\n    DataFlow.load("shout.yaml")')
+    assert "PLUGINS-ARE-JUST-ENTRY-POINTS!" in cell_text(
+        nb, 'run_sync(DataFlow.load("shout.yaml", trust=True)'
+    )
     assert "(False, False)" in cell_text(nb, 'pip("uninstall"')  # uninstalled: the names are gone
 
 

@@ -344,7 +344,7 @@ class Model:
     # -- persistence ---------------------------------------------------------
 
     def _metadata(self) -> dict[str, Any]:
-        import dffml_nb
+        from dffml_nb._version import __version__
 
         kind = {"regressor": "training_r2", "classifier": "class_probability"}.get(self.kind)
         cls = type(self)
@@ -358,7 +358,7 @@ class Model:
             "confidence": {"kind": kind, "value": self.confidence},
             "last_score": None if self.last_score is None else list(self.last_score),
             "versions": {
-                "dffml_nb": dffml_nb.__version__,
+                "dffml_nb": __version__,
                 # already imported by whatever made the state; recorded to explain a failed load
                 **{
                     name: getattr(sys.modules[name], "__version__", None)
