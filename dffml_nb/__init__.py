@@ -42,6 +42,9 @@ _LAZY = {
     "save": "dffml_nb.high_level",
     "evaluate": "dffml_nb.evaluation.evaluate",
     "tune": "dffml_nb.evaluation.tune",
+    # dataflows over records
+    "run_records": "dffml_nb.records",
+    "DataFlowSource": "dffml_nb.source",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator
 
 import pytest
+from executor_paths import executor_path  # noqa: F401 - both paths of the executor
 
 from dffml_nb.df import (
     DataFlow,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from executor_paths import executor_path  # noqa: F401 - both paths of the executor
 
 from dffml_nb.df import DataFlow, Definition, OperationError, op, run_sync
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -449,8 +450,9 @@ def test_options_are_parsed_and_mistakes_show_the_usage(calc, capsys):
     capsys.readouterr()
     assert shell.run_line_magic("dffml", "run -h") is None
     out = capsys.readouterr().out
-    assert out.startswith("usage: %dffml run NAME [DEFINITION=VALUE ...]"), out
-    assert "DEFINITION=VALUE  an input by definition name" in out
+    assert out.startswith("usage: %dffml run [-sources VAR [VAR ...]] [-record-def DEF]"), out
+    assert "NAME [DEFINITION=VALUE ...]" in out and "-sources VAR [VAR ...]" in out
+    assert re.search(r"DEFINITION=VALUE +an input by definition name", out), out
 
 
 # -- writing files: one-line errors ---------------------------------------------------------

@@ -222,6 +222,19 @@ def check_dashboard(nb: Any) -> None:
     assert [index for index, _ in widgets(nb)] == [last_index]
 
 
+def check_datasets(nb: Any) -> None:
+    # tests/test_records_notebook.py checks the numbers against features computed directly
+    built = cell_text(nb, "dataset = run_records(features, raw)")
+    for column in ("years", "senior", "skill_count"):
+        assert column in built, column
+    assert "R² on held-out adverts: 0." in cell_text(nb, "train_rows, test_rows")
+    assert "new1" in cell_text(nb, "new_adverts = pd.DataFrame(")
+    assert "City_Paris" in cell_text(nb, "cleanup = DataFlow(")
+    assert "skill_count" in cell_text(nb, 'save("adverts.sqlite", raw)')
+    assert any(text.startswith("DataFlowGraph(DataFlow(years") for _, text in widgets(nb))
+    assert "senior" in cell_text(nb, "levels = %dffml run seniority -sources dataset")
+
+
 def check_editor(nb: Any) -> None:
     """A no-code app: the setup cells show nothing, the last one the editor (driven by mouse
     in tests/test_nb_editor_notebook.py and the Voilà browser test)."""
@@ -260,6 +273,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "04_shouldi.ipynb": check_shouldi,
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
+    "07_datasets.ipynb": check_datasets,
     "10_editor.ipynb": check_editor,
     "11_evaluate.ipynb": check_evaluate,
 }

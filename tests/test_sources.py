@@ -16,6 +16,7 @@ from dffml_nb.high_level import load, save
 from dffml_nb.record import Prediction, Record
 from dffml_nb.source import (
     CSVSource,
+    DataFlowSource,
     DataFrameSource,
     JSONSource,
     MemorySource,
@@ -371,7 +372,8 @@ def test_open_source_by_name(tmp_path: Path) -> None:
     assert isinstance(open_source(QUICKSTART, name="memory"), MemorySource)
     assert isinstance(open_source(name="json", filename=tmp_path / "x.json"), JSONSource)
     with pytest.raises(
-        plugins.PluginError, match="known sources: csv, dataframe, json, memory, sqlite"
+        plugins.PluginError,
+        match="known sources: csv, dataflow, dataframe, df, dfpreprocess, json, memory, sqlite",
     ):
         open_source(path, name="parquet")
 
@@ -387,16 +389,20 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 
 
 def test_sources_registered_as_entry_points() -> None:
-    builtin = {"memory", "csv", "json", "dataframe", "sqlite"}
-    assert set(plugins.names("source")) >= builtin
+    builtin = {"memory", "csv", "json", "dataframe", "sqlite", "df"}
+    assert set(plugins.names("source")) >= builtin | {"dataflow", "dfpreprocess"}
     assert plugins.load("source", "csv") is CSVSource
-    assert plugins.load("source", "dataframe") is DataFrameSource
+    assert plugins.load("source", "dataframe") is DataFrameSource  # DFFML's name
+    assert plugins.load("source", "df") is DataFlowSource  # DFFML's df: a flow over a source
+    assert plugins.load("source", "dataflow") is DataFlowSource
+    assert plugins.load("source", "dfpreprocess") is DataFlowSource  # DFFML's later name
     assert plugins.load("source", "sqlite") is SQLiteSource
     for name in builtin:
         cls = plugins.load("source", name)
         assert issubclass(cls, Source) and cls.kind == name
         assert source_class(name) is cls
-    assert set(plugins.builtins("source")) == builtin  # pyproject.toml: the one list
+    # pyproject.toml: the one list
+    assert set(plugins.builtins("source")) == builtin | {"dataflow", "dfpreprocess"}
 
 
 # -- as_frame ---------------------------------------------------------------------

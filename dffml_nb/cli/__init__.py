@@ -31,6 +31,10 @@ commands:
   tune                  grid-search a model's hyperparameters (-grid C=0.1,1,10)
   dataflow run|diagram|create
                         run a dataflow file, draw it, or build one
+  dataflow run records all|set
+                        run a dataflow over every record of sources (results become
+                        features, written back unless -no-update)
+  merge SRC DEST        merge the records of one source into another
   list models|sources|scorers|operations|records
                         what is installed (built-ins and plugins), or a source's records
   quickstart            run DFFML's salary quickstart headless and print its results
@@ -45,7 +49,7 @@ LOGGER = logging.getLogger("dffml_nb.cli")
 
 
 def _commands() -> dict:
-    from dffml_nb.cli import dataflow, listing, ml, tasks
+    from dffml_nb.cli import dataflow, listing, ml, records, tasks
     from dffml_nb.cli import evaluate as evaluation
 
     return {
@@ -56,6 +60,7 @@ def _commands() -> dict:
         "tune": evaluation.tune,
         "dataflow": dataflow.main,
         "list": listing.main,
+        "merge": records.merge,
         "quickstart": tasks.quickstart,
         "lab": tasks.lab,
     }

@@ -211,3 +211,24 @@ def pairs(values: list[str], what: str) -> list[tuple[str, str]]:
             raise UsageError(f"{what} must look like value=definition, got {value!r}")
         out.append((left, right))
     return out
+
+
+def cli_value(text: str, definition: Any, where: str) -> Any:
+    """A command-line value for ``definition``, read as DFFML reads one: ``None`` is None;
+    text for a ``str`` definition stays text; other known primitives are converted
+    (``"[1, 2]"`` for a list); anything else is a Python literal if it parses as one."""
+    import ast
+
+    if text == "None":
+        return None
+    if definition.primitive == "str":
+        return text
+    if definition.type is not object:
+        try:
+            return definition.convert(text)
+        except ValueError as error:
+            raise UsageError(f"{where}: {error}") from None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text

@@ -6,13 +6,16 @@ import json
 import sys
 from typing import Any
 
-from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one, pairs
+from dffml_nb.cli.args import Flag, Flags, UsageError, cli_value, flag, one, pairs
 
 USAGE = """\
-usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict] [-trust]
+usage: dffml-nb dataflow run [single] FILE -inputs VALUE=DEFINITION ... [-no-strict] [-trust]
+       dffml-nb dataflow run records all|set -dataflow FILE -sources ... (run records -h)
        dffml-nb dataflow diagram FILE [-trust]
        (FILE may also be given as -dataflow FILE, DFFML's flag)
-       dffml-nb dataflow create OPERATION ... [-seed VALUE=DEFINITION ...] [-format json|yaml]
+       dffml-nb dataflow create [NAME=]OPERATION ... [-inputs VALUE=DEFINITION ...]
+           [-flow SOURCES=OPERATION.inputs.PARAMETER ...] [-config VALUE=OPERATION.FIELD ...]
+           [-configloader json|yaml]
 
   run       run a flow saved as JSON/YAML with one context of inputs; prints
             {context: results} as JSON
@@ -21,7 +24,11 @@ usage: dffml-nb dataflow run FILE -inputs VALUE=DEFINITION ... [-no-strict] [-tr
             runs their code): only for files you trust. Without it, only
             registered operations (dffml-nb list operations) are found
   create    build a flow from operations (import paths like pkg.module:func or
-            registered names) and print it as JSON (or YAML)
+            registered names; NAME= renames one) and print it as JSON (or YAML).
+            -inputs (or -seed) adds seed values. -flow (DFFML's) says where an input
+            comes from: '[{"OPERATION": "OUTPUT"}]' (that output) or '[{"seed": ["DEF"]}]'
+            (definition DEF, given by seeds or records). -config sets an operation's
+            configuration field (OPERATION.FIELD, or deeper: OPERATION.FIELD.KEY)
 """
 
 
@@ -31,7 +38,17 @@ COMMANDS = {
         USAGE, (Flag("dataflow"), Flag("inputs", "+"), Flag("no-strict", 0), Flag("trust", 0))
     ),
     "diagram": Flags(USAGE, (Flag("dataflow"), Flag("trust", 0))),
-    "create": Flags(USAGE, (Flag("seed", "+"), Flag("format"))),
+    "create": Flags(
+        USAGE,
+        (
+            Flag("seed", "+"),
+            Flag("inputs", "+"),
+            Flag("flow", "+"),
+            Flag("format"),
+            Flag("configloader"),
+            Flag("config", "+"),
+        ),
+    ),
 }
 
 
@@ -40,6 +57,12 @@ def main(tokens: list[str]) -> int:
         sys.stdout.write(USAGE)
         return 0
     command, rest = tokens[0], tokens[1:]
+    if command == "run" and rest[:1] == ["records"]:
+        from dffml_nb.cli.records import run_records_command
+
+        return run_records_command(rest[1:])
+    if command == "run" and rest[:1] == ["single"]:  # DFFML's name for running one context
+        rest = rest[1:]
     if command not in COMMANDS:
         raise UsageError(f"unknown dataflow command {command!r}; commands: {', '.join(COMMANDS)}")
     positional, options = COMMANDS[command].parse(rest)
@@ -78,7 +101,7 @@ def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
             raise UsageError(
                 f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
             )
-        items.append(Input(definition.convert(text), definition))
+        items.append(Input(cli_value(text, definition, f"{what} {text}={name}"), definition))
     return items
 
 
@@ -112,13 +135,110 @@ def _create(rest: list[str], options: dict[str, list[str]]) -> int:
 
     if not rest:
         raise UsageError("name at least one operation: dffml-nb dataflow -h")
-    operations = [
-        plugins.import_path(n) if ":" in n else plugins.load("operation", n) for n in rest
-    ]
-    flow = DataFlow(*operations)
-    flow.seed.extend(_typed(flow, options.get("seed", []), "-seed"))
+    operations: list[tuple[str, Any]] = []  # (what the command line calls it, operation)
+    for word in rest:
+        name, _, ref = word.rpartition("=") if "=" in word.split(":", 1)[0] else ("", "", word)
+        found = plugins.import_path(ref) if ":" in ref else plugins.load("operation", ref)
+        if name:
+            found = found.replace(name=name)
+        operations.append((name or ref, found))
+    for text, target in pairs(options.get("flow", []), "-flow"):
+        _link(operations, text, target)
+    flow = DataFlow(
+        *(o for _, o in operations), configs=_configs(operations, options.get("config", []))
+    )
+    seeds = options.get("seed", []) + options.get("inputs", [])
+    flow.seed.extend(_typed(flow, seeds, "-inputs"))
     problems = flow.validate()
     if problems:
         raise UsageError("the flow is not sound: " + "; ".join(problems))
-    sys.stdout.write(dumps(flow, one(options, "format", "json")))
+    fmt = one(options, "format") or one(options, "configloader") or "json"
+    sys.stdout.write(dumps(flow, fmt))
     return 0
+
+
+def _configs(operations: list[tuple[str, Any]], values: list[str]) -> dict[str, Any]:
+    """DFFML's ``-config VALUE=OPERATION.FIELD[.KEY...]``: nested configuration values."""
+    from dffml_nb.df import Definition
+
+    configs: dict[str, Any] = {}
+    anything = Definition("config", "object")
+    for text, path in pairs(values, "-config"):
+        names = [o.name for _, o in operations]
+        found = next(
+            (n for n in sorted(names, key=len, reverse=True) if path.startswith(n + ".")), None
+        )
+        if found is None:
+            raise UsageError(
+                f"-config {text}={path}: names no operation of the flow ({', '.join(names)}); "
+                "expected OPERATION.FIELD"
+            )
+        *parents, last = path[len(found) + 1 :].split(".")
+        target = configs.setdefault(found, {})
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = cli_value(text, anything, f"-config {text}={path}")
+    return configs
+
+
+def _output_of(operations: list[tuple[str, Any]], origin: str, key: str, where: str) -> Any:
+    """The definition of ``origin``'s output ``key``. DFFML links one operation to another,
+    dffml_nb by definition: an output whose definition another operation produces too
+    (DFFML's ``output_data`` of every cleanup operation) is given its own first,
+    ``OPERATION.OUTPUT``, so the link means that operation's output only."""
+    from dffml_nb.df import Definition
+
+    index = next((i for i, (k, o) in enumerate(operations) if origin in (k, o.name)), None)
+    producer = None if index is None else operations[index][1]
+    if producer is None or key not in producer.outputs:
+        raise UsageError(f"{where}: no operation {origin!r} with output {key!r}")
+    definition = producer.outputs[key]
+    shared = any(o is not producer and definition in o.outputs.values() for _, o in operations)
+    if shared:
+        definition = Definition(f"{producer.name}.{key}", definition.primitive)
+        renamed = producer.replace(outputs={**producer.outputs, key: definition})
+        operations[index] = (operations[index][0], renamed)
+    return definition
+
+
+def _link(operations: list[tuple[str, Any]], text: str, target: str) -> None:
+    """DFFML's ``-flow '[{"op": "output"}]'=other.inputs.param``: where ``param`` comes
+    from. dffml_nb links by definition, so the parameter takes that definition."""
+    from dffml_nb.df import Definition
+
+    ref, sep, param = target.rpartition(".inputs.")
+    index = next((i for i, (key, o) in enumerate(operations) if ref in (key, o.name)), None)
+    operation = None if index is None else operations[index][1]
+    if not sep or operation is None or param not in operation.inputs:
+        where = (
+            f"operation {ref!r} has no input {param!r}; its inputs: {', '.join(operation.inputs)}"
+            if operation is not None and sep
+            else f"names no operation of the flow ({', '.join(o.name for _, o in operations)})"
+        )
+        raise UsageError(f"-flow ...={target}: {where}; expected OPERATION.inputs.PARAMETER")
+    try:
+        sources = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"-flow {text}={target}: not JSON: {error.msg}") from None
+    current = operation.inputs[param]
+    found = set()
+    for source in sources if isinstance(sources, list) else [sources]:
+        if source == "seed":
+            found.add(current)
+            continue
+        if not isinstance(source, dict) or len(source) != 1:
+            raise UsageError(f'-flow {text}={target}: each source is "seed" or {{name: value}}')
+        ((origin, key),) = source.items()
+        if origin == "seed":
+            for name in key if isinstance(key, list) else [key]:
+                found.add(Definition(name, current.primitive))
+            continue
+        found.add(_output_of(operations, origin, key, f"-flow {text}={target}"))
+    if len(found) != 1:
+        raise UsageError(
+            f"-flow {text}={target}: dffml_nb links operations by definition, so an input "
+            "comes from one definition; give one source"
+        )
+    (definition,) = found
+    key = operations[index][0]
+    operations[index] = (key, operation.replace(inputs={**operation.inputs, param: definition}))

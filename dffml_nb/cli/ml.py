@@ -196,6 +196,10 @@ def _labelled_source(
     from dffml_nb.source import source_class
 
     cls = source_class(kind)
+    if getattr(cls, "kind", None) == "df":  # a flow over another source: nested flags
+        from dffml_nb.cli.records import dataflow_source
+
+        return dataflow_source(label, {**shared, **own}, labels, namespace)
     parameters = inspect.signature(cls).parameters
     valid = [*keywords(cls), *_SOURCE_SWITCHES]
     config = {**shared, **own}

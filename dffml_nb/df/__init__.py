@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from dffml_nb.df.events import Event, EventBatch
     from dffml_nb.df.executor import Results, events, run, run_sync
     from dffml_nb.df.inputs import count_contexts, input_sets
+    from dffml_nb.df.named import Named
     from dffml_nb.df.operation import UNSET, FunctionType, Operation, op
     from dffml_nb.df.output import associate_definition, get_multi, get_single, group_by
+    from dffml_nb.df.stream import iterate
     from dffml_nb.df.types import NO_DEFAULT, Definition, Input
 
 # public name -> (module, attribute)
@@ -50,6 +52,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "run_sync": ("dffml_nb.df.executor", "run_sync"),
     "count_contexts": ("dffml_nb.df.inputs", "count_contexts"),
     "input_sets": ("dffml_nb.df.inputs", "input_sets"),
+    "Named": ("dffml_nb.df.named", "Named"),
+    "iterate": ("dffml_nb.df.stream", "iterate"),
     "UNSET": ("dffml_nb.df.operation", "UNSET"),
     "FunctionType": ("dffml_nb.df.operation", "FunctionType"),
     "Operation": ("dffml_nb.df.operation", "Operation"),
@@ -73,6 +77,7 @@ __all__ = [
     "EventBatch",
     "FunctionType",
     "Input",
+    "Named",
     "NO_DEFAULT",
     "Operation",
     "OperationError",
@@ -86,6 +91,7 @@ __all__ = [
     "get_single",
     "group_by",
     "input_sets",
+    "iterate",
     "op",
     "run",
     "run_sync",

@@ -9,6 +9,7 @@ An operation asks for it by annotating a parameter with ``Context``::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dffml_nb.df.types import Definition, Input
@@ -17,11 +18,26 @@ from dffml_nb.df.types import Definition, Input
 class Context:
     """The inputs of one context, by definition, in arrival order."""
 
-    __slots__ = ("name", "_by_definition")
+    __slots__ = ("name", "_by_definition", "_record")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, record: Callable[[Any], None] | None = None) -> None:
         self.name = name
         self._by_definition: dict[Definition, list[Input[Definition]]] = {}
+        # the run's event recorder when someone listens: a subflow's events go there
+        self._record = record
+
+    def inner(self, event: Any, by: str) -> None:
+        """Hand a subflow's operation ``event`` to this run's subscribers, marked
+        ``inner=by`` (the operation running the subflow); nothing if nobody listens."""
+        if self._record is not None:
+            from dffml_nb.df.events import inner_event
+
+            self._record(inner_event(self.name, by, event))
+
+    @property
+    def listening(self) -> bool:
+        """Whether this run's events are heard (a subflow then forwards its own)."""
+        return self._record is not None
 
     def _add(self, item: Input[Definition]) -> None:
         bucket = self._by_definition.get(item.definition)

@@ -27,11 +27,14 @@ class DataFlow:
         *ops: Operation | Callable[..., Any] | Iterable[Operation | Callable[..., Any]],
         seed: Iterable[Input[Any] | dict[str, Any]] | dict[str, Any] = (),
         operations: Mapping[str, Operation | Callable[..., Any]] | None = None,
+        configs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         """``ops``: operations (or plain functions, or lists of them), named as they are.
 
         ``operations``: DFFML's spelling, ``{name: operation}`` — each is added under
-        that name (renamed if it differs).
+        that name (renamed if it differs). ``configs``: ``{operation name: {field:
+        value}}``, the configuration of operations that declare ``config=`` (over what
+        ``operation.configure`` bound); saved in flow files.
         """
         found: list[Operation] = []
         for item in ops:
@@ -51,6 +54,10 @@ class DataFlow:
                 self.seed.extend(Input(v, k) for k, v in entry.items())
             else:
                 self.seed.append(entry)
+        #: operation name -> {config field: value} (see dffml_nb.df.configs)
+        self.configs: dict[str, dict[str, Any]] = {
+            str(name): dict(values) for name, values in (configs or {}).items()
+        }
         self._plan: Any = None  # (key, Plan) cached by dffml_nb.df.plan.plan_of
 
     @classmethod
@@ -181,7 +188,24 @@ class DataFlow:
                     f"seed {safe_repr(seed.value)} names definition {definition!r} which no operation uses; "
                     f"definitions: {', '.join(sorted(names)) or '(none)'}"
                 )
+        from dffml_nb.df.configs import problems as config_problems
+
+        problems.extend(config_problems(self))
         return problems
+
+    def as_op(self, name: str | None = None) -> Operation:
+        """This flow as one operation of another flow (a subflow): its inputs are this
+        flow's inputs (consumed, never produced, not seeded), its outputs this flow's
+        results (what get_single / get_multi pick, else the leaves). It runs in the same
+        executor as the calling flow, one context per call; the outer run's subscribers
+        hear its operation events, marked ``inner`` with ``name`` (default
+        ``"subflow"``).
+
+        >>> outer = DataFlow(parse, features.as_op("features"), model.as_op())  # doctest: +SKIP
+        """
+        from dffml_nb.df.subflow import subflow_operation
+
+        return subflow_operation(self, name)
 
     # -- serialisation -----------------------------------------------------
 

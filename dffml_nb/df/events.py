@@ -28,6 +28,9 @@ class Event:
 
     ``inputs`` / ``outputs`` map parameter / output names to short reprs;
     ``duration`` is in seconds; ``results`` is set on ``context_finished``.
+    ``inner`` is set on an event of a subflow (``flow.as_op()``, ``dffml.dataflow.run``)
+    heard by the outer run: the outer operation running it; ``context`` is then the
+    outer context and ``operation`` the subflow's operation.
     """
 
     kind: str
@@ -38,11 +41,12 @@ class Event:
     outputs: dict[str, str] | None = None
     error: BaseException | None = None
     results: dict[str, Any] | None = None
+    inner: str | None = None
 
     def __repr__(self) -> str:
         # the values are user data: shown short, and a broken repr never raises
         shown = [f"{self.kind!r}", f"context={self.context!r}"]
-        for name in ("operation", "duration", "inputs", "outputs", "error", "results"):
+        for name in ("operation", "duration", "inputs", "outputs", "error", "results", "inner"):
             value = getattr(self, name)
             if value is not None:
                 shown.append(f"{name}={short_repr(value)}")
@@ -62,6 +66,7 @@ def make_event(
     outputs: Mapping[str, str] | None = None,
     error: BaseException | None = None,
     results: dict[str, Any] | None = None,
+    inner: str | None = None,
 ) -> Event:
     """``Event(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (3x faster)."""
     event = _new(Event)
@@ -74,6 +79,7 @@ def make_event(
     s[5](event, outputs)
     s[6](event, error)
     s[7](event, results)
+    s[8](event, inner)
     return event
 
 
@@ -124,6 +130,16 @@ def context_finished(context: str, results: dict[str, Any]) -> RawEvent:
     return ("context_finished", context, None, None, None, None, results)
 
 
+_INNER = "inner"
+
+
+def inner_event(context: str, by: str, event: Event) -> RawEvent:
+    """An operation event of a subflow, heard in outer context ``context`` while outer
+    operation ``by`` runs it. Not counted by ``tally`` or found by ``last`` (they are
+    about the outer flow's operations); read, it is ``event`` with ``inner=by``."""
+    return (_INNER, context, event.operation, event.duration, None, event, by)
+
+
 def materialize(raw: RawEvent) -> Event:
     """A raw record -> an :class:`Event`; the short reprs are made here, only for events read."""
     kind, context, operation, duration, plan, payload, extra = raw
@@ -136,6 +152,11 @@ def materialize(raw: RawEvent) -> Event:
         return make_event(kind, context, operation, duration, error=extra)
     if kind == "context_finished":
         return make_event(kind, context, results=extra)
+    if kind == _INNER:
+        e = payload
+        return make_event(
+            e.kind, context, e.operation, e.duration, e.inputs, e.outputs, e.error, inner=extra
+        )
     return make_event(kind, context)
 
 
@@ -191,7 +212,11 @@ class EventBatch(Sequence[Event]):
     def of(cls, events: Sequence[Event]) -> EventBatch:
         """A batch of ready-made events (for code that has Events, not raw records)."""
         return cls(
-            [(e.kind, e.context, e.operation, e.duration, e, None, None) for e in events], _stored
+            [
+                (_INNER if e.inner else e.kind, e.context, e.operation, e.duration, e, None, None)
+                for e in events
+            ],
+            _stored,
         )
 
     def _records(self) -> list[RawEvent]:
@@ -215,7 +240,8 @@ class EventBatch(Sequence[Event]):
         return self._build(self._records()[index])
 
     def tally(self) -> dict[tuple[str, str | None], int]:
-        """``{(kind, operation): count}``; operation is None for context events."""
+        """``{(kind, operation): count}``; operation is None for context events. A
+        subflow's events (``inner``) are not counted: they are read one by one."""
         # counted in C: no Python-level work per event
         counts = Counter(map(_KIND_AND_OPERATION, self._raw))
         for (kind, operation), count in list(counts.items()):
@@ -223,6 +249,8 @@ class EventBatch(Sequence[Event]):
                 del counts[(kind, operation)]
                 counts[("operation_started", operation)] += count
                 counts[("operation_finished", operation)] += count
+            elif kind == _INNER:  # a subflow's: not one of this flow's operations
+                del counts[(kind, operation)]
         return dict(counts)
 
     def of_kind(self, kind: str) -> list[Event]:

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
+from dffml_nb.df.compiled import fast_plan
 from dffml_nb.df.context import Context
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError, OperationError, SubscriberError
@@ -149,7 +150,7 @@ class _ContextRun:
     def __init__(self, run: _Run, name: str) -> None:
         self.run = run
         self.name = name
-        self.ctx = Context(name)
+        self.ctx = Context(name, run.record if run.listening else None)
         self.states: dict[OpPlan, _State] = {}
         self.queue: deque[tuple[OpPlan, Args]] = deque()
         self.inflight = 0
@@ -337,6 +338,8 @@ class _ContextRun:
             kwargs = {p: a.value for p, a in zip(plan.params, args)}
         for param in plan.ctx_params:
             kwargs[param] = self.ctx
+        if plan.config is not None:
+            kwargs["config"] = plan.config
         return kwargs
 
     def _call_inline(self, plan: OpPlan, args: Args) -> None:
@@ -738,6 +741,7 @@ class _Run:
         """Start contexts from ``sets`` while fewer than ``max_contexts`` run (and results
         don't pile up); True once every input set has been started."""
         active, done, stop, plan, start = self.active, self.done, self.stop, self.plan, self.start
+        fast = fast_plan(plan)  # flows of plain functions: straight-line steps (df/compiled.py)
         count = 0  # a local in this loop, once per context
         try:
             while self.failure is None and len(active) < max_contexts and not stop.requested:
@@ -745,7 +749,8 @@ class _Run:
                     name, input_set = next(sets)
                 except StopIteration:
                     return True
-                start(name, parse_input_set(plan, name, input_set))
+                if fast is None or not fast.run_context(self, name, input_set):
+                    start(name, parse_input_set(plan, name, input_set))
                 count += 1
                 if len(done) >= 256:
                     break

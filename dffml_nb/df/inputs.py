@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sized
 from typing import Any
 
 from dffml_nb.df.errors import DataFlowError
+from dffml_nb.df.named import Named
 from dffml_nb.df.plan import Plan
 from dffml_nb.df.reprs import describe_error, short_repr
 from dffml_nb.df.types import Definition, Input
@@ -48,6 +49,9 @@ def input_sets(inputs: Any) -> Iterator[tuple[str, Any]]:
     Lazy: a generator of input sets is read as the run goes. ``{"a": Input(...),
     "b": Input(...)}`` is two contexts, ``a`` and ``b``, of one input each.
     """
+    if isinstance(inputs, Named):  # named input sets given lazily
+        yield from inputs
+        return
     one = _one_context(inputs)
     if one is not None:
         yield "0", one
@@ -64,6 +68,8 @@ def count_contexts(inputs: Any) -> int | None:
 
     None when that cannot be known in advance (an iterator or generator of input sets).
     """
+    if isinstance(inputs, Named):
+        return len(inputs.pairs) if isinstance(inputs.pairs, Sized) else None
     if _one_context(inputs) is not None:
         return 1
     if isinstance(inputs, Sized):

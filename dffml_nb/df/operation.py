@@ -25,6 +25,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from dffml_nb.df import configs
 from dffml_nb.df.context import Context
 from dffml_nb.df.reprs import safe_repr
 from dffml_nb.df.types import NO_DEFAULT, Definition
@@ -71,6 +72,10 @@ class Settings(TypedDict, total=False):
     stage: str
     retry: int
     runner: str
+    #: a dataclass: the function receives an instance as its ``config`` argument
+    config: type | None
+    #: field values bound with :meth:`Operation.configure` (a flow's ``configs`` win)
+    configured: Mapping[str, Any]
 
 
 SETTINGS: tuple[str, ...] = tuple(Settings.__annotations__)
@@ -106,6 +111,8 @@ class Operation:
         runner: str = "inline",
         defaults: Mapping[str, Any] | None = None,
         context_params: Iterable[str] = (),
+        config: type | None = None,
+        configured: Mapping[str, Any] | None = None,
     ) -> None:
         self.func = func
         self.name = name
@@ -120,6 +127,10 @@ class Operation:
         self.defaults: dict[str, Any] = dict(defaults or {})
         #: parameters that receive the running Context instead of an input
         self.context_params: tuple[str, ...] = tuple(context_params)
+        #: the configuration dataclass (the function's ``config`` argument), if any
+        self.config = config
+        #: configuration fields bound to this operation (see :meth:`configure`)
+        self.configured: dict[str, Any] = dict(configured or {})
         #: one output: the function returns the value itself, not a dict
         self.single = len(self.outputs) == 1
         self.function_type = _function_type(func)
@@ -140,6 +151,9 @@ class Operation:
                 f"{where}: expand names {sorted(unknown)} which are not outputs; "
                 f"outputs are {sorted(self.outputs)}"
             )
+        if self.config is not None:
+            configs.check_class(self.config, where)
+        configs.check_fields(self.config, self.configured, where)
 
     @classmethod
     def from_function(cls, func: Callable[..., Any], **settings: Unpack[Settings]) -> Operation:
@@ -155,8 +169,11 @@ class Operation:
         expand = frozenset(given.get("expand", ()))
         signature = _signature(func)
         hints = _hints(func)
+        config = given.get("config")
+        if config is not None:
+            _check_config_parameter(signature, name)
         inputs, defaults, context_params = _infer_inputs(
-            signature, hints, given.get("inputs"), name
+            signature, hints, given.get("inputs"), name, reserved=("config",) if config else ()
         )
         return cls(
             func,
@@ -173,7 +190,22 @@ class Operation:
             runner=given.get("runner", "inline"),
             defaults=defaults,
             context_params=context_params,
+            config=config,
+            configured=given.get("configured"),
         )
+
+    def configure(self, **fields: Any) -> Operation:
+        """A copy of this operation with configuration ``fields`` bound (on top of any bound
+        before); a field its ``config`` dataclass does not have is a TypeError naming it.
+
+        >>> db_query_lookup.configure(database="examples.db")  # doctest: +SKIP
+        """
+        if self.config is None:
+            raise TypeError(
+                f"operation {self.name!r} takes no configuration: it declares no config="
+            )
+        configs.check_fields(self.config, fields, f"operation {self.name!r}")
+        return self.replace(configured={**self.configured, **fields})
 
     def replace(self, **changes: Unpack[Settings]) -> Operation:
         """A copy of this operation with some settings changed (the rest kept)."""
@@ -287,13 +319,30 @@ def _given(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if v is not UNSET}
 
 
+def _check_config_parameter(signature: inspect.Signature | None, name: str) -> None:
+    """An operation with ``config=`` must take a ``config`` argument (or ``**kwargs``)."""
+    params = signature.parameters if signature else {}
+    if (
+        signature is not None
+        and "config" not in params
+        and not any(p.kind is p.VAR_KEYWORD for p in params.values())
+    ):
+        raise TypeError(
+            f"operation {name!r} declares config= but its function {name}{signature} has no "
+            "'config' parameter to receive it"
+        )
+
+
 def _infer_inputs(
     signature: inspect.Signature | None,
     hints: dict[str, Any],
     given: Mapping[str, Definition | str] | None,
     name: str,
+    reserved: tuple[str, ...] = (),
 ) -> tuple[dict[str, Definition], dict[str, Any], tuple[str, ...]]:
-    """``(inputs, defaults, context_params)`` from the signature and the inputs given."""
+    """``(inputs, defaults, context_params)`` from the signature and the inputs given.
+
+    ``reserved`` parameters (``config``) are filled by the executor, never inputs."""
     where = f"operation {name!r}"
     params = signature.parameters if signature else {}
     takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -308,6 +357,7 @@ def _infer_inputs(
             for p, param in params.items()
             if param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
             and p not in context_params
+            and p not in reserved
         }
     inputs: dict[str, Definition] = {}
     defaults: dict[str, Any] = {}

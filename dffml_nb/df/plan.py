@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from dffml_nb.df.configs import build as build_config
 from dffml_nb.df.dataflow import DataFlow, ensure_valid
 from dffml_nb.df.operation import FunctionType, Operation
 from dffml_nb.df.types import Definition
@@ -55,10 +56,13 @@ class OpPlan:
         "stage",
         "unwrap",
         "is_output",
+        "config",
     )
 
-    def __init__(self, operation: Operation, cyclic: bool) -> None:
+    def __init__(self, operation: Operation, cyclic: bool, config: Any = None) -> None:
         self.op = operation
+        #: the operation's configuration object (its function's ``config`` argument), or None
+        self.config = config
         self.name = operation.name
         self.func = operation.func
         self.params = tuple(operation.inputs)
@@ -102,7 +106,7 @@ class Plan:
         ensure_valid(flow)
         ops = list(flow)
         cyclic = _cyclic_operations(ops)
-        self.ops = [OpPlan(o, o.name in cyclic) for o in ops]
+        self.ops = [OpPlan(o, o.name in cyclic, build_config(o, flow)) for o in ops]
         # each indexed by Stage
         self.consumers: list[dict[Definition, list[tuple[OpPlan, int]]]] = [
             {} for _ in OPERATION_STAGES
@@ -203,8 +207,12 @@ def _cyclic_operations(ops: list[Operation]) -> set[str]:
 
 
 def plan_of(flow: DataFlow) -> Plan:
-    """The compiled plan of ``flow``, cached until its operations or seed change."""
-    key = (tuple(id(o) for o in flow), tuple(id(s) for s in flow.seed))
+    """The compiled plan of ``flow``, cached until its operations, seed or configs change."""
+    key = (
+        tuple(id(o) for o in flow),
+        tuple(id(s) for s in flow.seed),
+        tuple((n, tuple((k, id(v)) for k, v in c.items())) for n, c in flow.configs.items()),
+    )
     cached: tuple[Any, Plan] | None = flow._plan
     if cached is None or cached[0] != key:
         cached = (key, Plan(flow))

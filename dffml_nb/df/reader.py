@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dffml_nb.df import configs
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError
 from dffml_nb.df.operation import Operation
@@ -154,6 +155,24 @@ class _Reader:
         except (TypeError, ValueError) as error:
             raise self.fail(where, str(error)) from error
 
+    # -- configs (DFFML's per-operation configuration) ---------------------------------------
+
+    def configs_of(
+        self, operations: list[Operation], given: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        by_name = {o.name: o for o in operations}
+        out: dict[str, dict[str, Any]] = {}
+        for name, values in given.items():
+            where = f"configs of operation {short_repr(name)}"
+            if not isinstance(values, dict):
+                raise self.fail(where, f"must be a mapping {{field: value}}, {_got(values)}")
+            operation = by_name.get(name)
+            if operation is None:
+                known = ", ".join(by_name) or "(none)"
+                raise self.fail(where, f"no such operation in this flow; operations: {known}")
+            out[name] = configs.from_file(operation, values, origin=self.origin, trust=self.trust)
+        return out
+
     # -- seed ----------------------------------------------------------------------------
 
     def seed_of(self, section: list[Any]) -> list[Input[Any]]:
@@ -192,4 +211,5 @@ def flow_from_dict(data: Any, *, origin: str = "<dict>", trust: bool = False) ->
         ).items()
     ]
     seed = reader.seed_of(reader.section(data, "seed", list, "a list of {value, definition}"))
-    return DataFlow(*operations, seed=seed)
+    given = reader.section(data, "configs", dict, "a mapping {operation: {field: value}}")
+    return DataFlow(*operations, seed=seed, configs=reader.configs_of(operations, given))

@@ -62,6 +62,12 @@ def resolve(path: str, *, where: str, trust: bool = False, registered: bool = Tr
             + ("; or give an import path 'package.module:function'" if registered else "")
         )
     module = sys.modules.get(module_name)
+    if module is None and not trust and registered:
+        # the import path of a registered operation (a flow saved from Python names its
+        # operations so): as trusted as its registered name
+        targets = [ep for ep in entry_points(group=OPERATION_GROUP) if ep.value == path]
+        if targets:
+            return targets[0].load()
     if module is None:
         if not trust:
             raise DataFlowError(

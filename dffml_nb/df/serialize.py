@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dffml_nb.df import configs
 from dffml_nb.df.atomic import write_atomic
 from dffml_nb.df.dataflow import DataFlow
 from dffml_nb.df.errors import DataFlowError
@@ -23,12 +24,21 @@ def flow_to_dict(flow: DataFlow) -> dict[str, Any]:
     for item in flow.seed:
         name = item.definition.name if isinstance(item.definition, Definition) else item.definition
         seed.append({"value": item.value, "definition": name})
-    return {
+    data: dict[str, Any] = {
         "dffml_nb": FORMAT_VERSION,
         "definitions": definitions,
         "operations": {o.name: o.to_dict() for o in flow},
         "seed": seed,
     }
+    # configuration: what operations had bound, and the flow's own (DFFML's "configs")
+    configured = {
+        o.name: configs.to_file(o, configs.merged(o, flow))
+        for o in flow
+        if o.config is not None and configs.merged(o, flow)
+    }
+    if configured:
+        data["configs"] = configured
+    return data
 
 
 def _format_of(path: Path) -> str:

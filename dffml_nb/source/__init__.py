@@ -1,7 +1,8 @@
 """Sources: where records live, all behind one API.
 
-``MemorySource``, ``CSVSource``, ``JSONSource``, ``DataFrameSource`` and
-``SQLiteSource`` share :class:`Source`'s API (``records()``, ``record(key)``,
+``MemorySource``, ``CSVSource``, ``JSONSource``, ``DataFrameSource``,
+``SQLiteSource`` and ``DataFlowSource`` (another source with a flow's results
+added) share :class:`Source`'s API (``records()``, ``record(key)``,
 ``update(record)``, ``save()``, ``to_frame()``). ``open_source`` picks one for
 an object or a file name; ``as_frame`` turns any mix of data into one DataFrame.
 Nothing here imports pandas until a DataFrame is actually made or read.
@@ -16,6 +17,7 @@ from dffml_nb.source.base import Source
 from dffml_nb.source.coerce import coerce
 from dffml_nb.source.convert import frame_to_records, records_to_frame
 from dffml_nb.source.csv import CSVSource
+from dffml_nb.source.dataflow import DataFlowSource
 from dffml_nb.source.dataframe import DataFrameSource
 from dffml_nb.source.errors import DuplicateKeyError, SourceError, WriteConflictError
 from dffml_nb.source.json import JSONSource
@@ -26,6 +28,7 @@ from dffml_nb.source.sqlite import SQLiteSource
 __all__ = [
     "SUFFIXES",
     "CSVSource",
+    "DataFlowSource",
     "DataFrameSource",
     "DuplicateKeyError",
     "JSONSource",

@@ -15,9 +15,11 @@ seconds and on ``flush()``, so attaching a graph barely slows a run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets
@@ -257,7 +259,17 @@ class DataFlowGraph(ipywidgets.VBox):
         An ``on_event`` (every event) or ``on_events`` (batches) in ``options`` is
         subscribed too. Errors are raised after the failed node is shown.
         """
-        extra = options.pop("on_events", None)
+        options.setdefault("interval", self.interval)
+        with self.watching(context_total(inputs), options.pop("on_events", None)) as subscriber:
+            return run_sync(self.flow, inputs, on_events=subscriber, **options)
+
+    @contextlib.contextmanager
+    def watching(self, total: int, extra: Any = None, unit: str = "contexts") -> Iterator[Any]:
+        """Show one run of this flow (any way of running it): ``reset()``, then a progress
+        bar over ``total`` contexts (when more than one) while the block runs; yields the
+        ``on_events`` subscriber to give the run (``extra``, if given, hears it too).
+        Errors are raised after the failed node is shown; ``unit`` names the contexts
+        in the bar's last line (``"records"``)."""
         subscriber = self.on_events
         if extra is not None:
 
@@ -267,14 +279,13 @@ class DataFlowGraph(ipywidgets.VBox):
 
         self.reset()
         self.state.run_started = _perf()  # the clock includes reading the inputs
-        options.setdefault("interval", self.interval)
-        self._total = self.state.expected = context_total(inputs)
+        self._total = self.state.expected = total
         many = self._total > 1  # long work shows a progress bar; one context needs none
         if many:
             self.progress.start(self._total, "starting")
         self.progress.layout.display = "" if many else "none"
         try:
-            results = run_sync(self.flow, inputs, on_events=subscriber, **options)
+            yield subscriber
         except BaseException as error:
             if many:
                 self.progress.fail(f"stopped: {type(error).__name__}")
@@ -284,11 +295,10 @@ class DataFlowGraph(ipywidgets.VBox):
             self.settle()
         if many:
             # counted from the events as they came, not by walking every context's results
-            failed = self.state.contexts_failed
+            failed, done = self.state.contexts_failed, self.state.contexts_finished
             self.progress.finish(
-                f"{len(results):,} contexts" + (f", {failed:,} with errors" if failed else "")
+                f"{done:,} {unit}" + (f", {failed:,} with errors" if failed else "")
             )
-        return results
 
     # -- reading it from Python ---------------------------------------------------
 

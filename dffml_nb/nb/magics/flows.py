@@ -222,14 +222,34 @@ def list_flows(magics: DffmlMagics, argv: list[str]) -> None:
     "values",
     nargs="*",
     metavar="DEFINITION=VALUE",
-    help="an input by definition name, converted to the definition's type",
+    help="an input by definition name, converted to the definition's type (with "
+    "-sources: added to every record's context)",
 )
-def run(magics: DffmlMagics, argv: list[str]) -> RunResults | None:
+@argument(
+    "-sources",
+    nargs="+",
+    metavar="VAR",
+    help="run over the records of these notebook variables (DataFrames, dict rows, "
+    "records, sources) or files: each record one context, its features seeding the "
+    "definitions named like them; returns a DataFrame with a column per result",
+)
+@argument("-record-def", dest="record_def", metavar="DEF", help="-sources: seed each key as DEF")
+@argument(
+    "-columnar",
+    action="store_true",
+    help="-sources: run once, each feature a whole column (pandas Series)",
+)
+def run(magics: DffmlMagics, argv: list[str]) -> Any:
     """run with inputs by definition name (values converted to each
-    definition's type); animates the graph; returns {definition: value}"""
+    definition's type); animates the graph; returns {definition: value}. With
+    -sources, over records: returns the DataFrame with the flow's results"""
     args = parse(run, argv)
     name = args.name
     flow = magics.flow(name)
+    if args.sources:
+        return _run_records(magics, name, flow, args)
+    if args.record_def or args.columnar:
+        raise UsageError(f"%dffml run {name}: -record-def and -columnar go with -sources VAR")
     values = _input_values(name, flow, args.values)
     graph = magics.graph(name)
     try:
@@ -242,7 +262,64 @@ def run(magics: DffmlMagics, argv: list[str]) -> RunResults | None:
     return RunResults(first, errors=getattr(first, "errors", []), flow=name)
 
 
-def _input_values(name: str, flow: DataFlow, pairs: list[str]) -> dict[str, Any]:
+def _run_records(magics: DffmlMagics, name: str, flow: DataFlow, args: Any) -> Any:
+    """``%dffml run NAME -sources VAR ...``: ``run_records`` over the variables' records,
+    the graph animated with a progress bar over them; the new DataFrame, or None."""
+    from dffml_nb.df import DataFlowError
+    from dffml_nb.records import run_records
+
+    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    data = [_records_source(name, namespace, word) for word in args.sources]
+    inputs = _input_values(name, flow, args.values, required=False)
+    total = 1 if args.columnar else sum(_count(item) for item in data)
+    graph = magics.graph(name)
+    try:
+        with graph.watching(total, unit="records") as subscriber:
+            return run_records(
+                flow,
+                *data,
+                record_def=args.record_def,
+                inputs=inputs,
+                as_frame=True,
+                columnar=args.columnar,
+                on_events=subscriber,
+            )
+    except OperationError as error:
+        magics.failed(error)
+        print(f"%dffml run {name}: {_short_failure(error)}", file=sys.stderr)
+    except DataFlowError as error:
+        magics.failed(error)
+        print(f"%dffml run {name}: {' '.join(str(error).split())}", file=sys.stderr)
+    return None
+
+
+def _records_source(name: str, namespace: dict[str, Any], word: str) -> Any:
+    """``-sources`` names a notebook variable (its value) or a file (its path)."""
+    if word in namespace:
+        return namespace[word]
+    if Path(word).is_file():
+        return word
+    raise UsageError(
+        f"%dffml run {name}: -sources {word}: no variable {word!r} in the notebook and no "
+        "file of that name; give a DataFrame (or dict rows, records, a source) variable"
+    )
+
+
+def _count(data: Any) -> int:
+    """How many records ``data`` holds (for the progress bar)."""
+    from dffml_nb.source import open_source
+    from dffml_nb.source.resolve import is_frame
+
+    if is_frame(data):
+        return len(data)
+    if isinstance(data, dict):
+        return 1
+    return len(open_source(data))
+
+
+def _input_values(
+    name: str, flow: DataFlow, pairs: list[str], required: bool = True
+) -> dict[str, Any]:
     """``["a=1", "b=2"]`` -> ``{"a": 1, "b": 2}``, converted; every flow input must be given.
 
     Values are converted with each definition's ``convert`` (``int``, ``float``,
@@ -268,7 +345,7 @@ def _input_values(name: str, flow: DataFlow, pairs: list[str]) -> dict[str, Any]
                 f"%dffml run {name}: {key}={text!r}: definition {key!r} expects "
                 f"{_article(definition.primitive)} {definition.primitive}, and {text!r} is not one"
             ) from None
-    missing = _missing_inputs(flow, values)
+    missing = _missing_inputs(flow, values) if required else []
     if missing:
         example = " ".join(f"{m}=..." for m in missing)
         raise UsageError(

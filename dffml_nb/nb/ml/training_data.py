@@ -36,12 +36,22 @@ def user_namespace() -> Mapping[str, Any]:
 
 
 def frames_in(namespace: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-    """``{variable name: DataFrame}`` for the public DataFrames of a namespace."""
-    return {
-        name: value
-        for name, value in list(namespace.items())
-        if not name.startswith("_") and is_frame(value)
-    }
+    """``{variable name: DataFrame}`` for the public DataFrames of a namespace, and the
+    frames of its sources (a ``DataFlowSource``: the records with the flow's features)."""
+    from dffml_nb.source import Source
+
+    found = {}
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if is_frame(value):
+            found[name] = value
+        elif isinstance(value, Source):
+            try:
+                found[name] = value.to_frame()
+            except Exception:  # noqa: BLE001 - a source that cannot be read is not offered
+                continue
+    return found
 
 
 def string_columns(frame: pd.DataFrame) -> pd.DataFrame:
