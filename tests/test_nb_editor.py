@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -590,3 +591,51 @@ def test_loading_a_file_follows_the_trust_rules(
     assert editor.message.startswith("loaded"), editor.message
     assert editor.run() == {"0": {"tripled": 42}}
     editor.close()
+
+
+@dataclasses.dataclass
+class Scale:
+    factor: int
+
+
+@op(config=Scale)
+def scaled(x: int, config: Scale) -> int:
+    return x * config.factor
+
+
+def test_operation_configuration_is_set_kept_and_exported(tmp_path: Path) -> None:
+    editor = FlowEditor(namespace={})
+    editor.add(scaled)
+    editor.seed("x", 6)
+    assert any("needs config field 'factor'" in p for p in editor.problems)
+    assert (
+        "problem"
+        in {n["id"]: n["classes"] for n in editor.graph.view.elements()["nodes"]}[
+            "op:scaled"
+        ].split()
+    )
+    with pytest.raises(EditError, match="Scale has no field 'size'; its fields: factor"):
+        editor.configure("scaled", size=2)
+    # the side panel's field, as a person types it
+    editor.click("op:scaled")
+    form = editor.settings_form
+    assert list(form.config_fields) == ["factor"]
+    form.config_fields["factor"].value = "7"
+    form.apply.click()
+    assert editor.flow.configs == {"scaled": {"factor": 7}} and editor.problems == []
+    assert editor.run() == {"0": {"scaled": 42}}
+    # kept by renames, exports and files; a load brings them back
+    editor.rename("scaled", "times")
+    assert editor.flow.configs == {"times": {"factor": 7}}
+    namespace: dict = {}
+    exec(compile(editor.export("python"), "exported.py", "exec"), namespace)
+    assert run_sync(namespace["flow"], [{}]) == {"0": {"scaled": 42}}
+    editor.save(tmp_path / "flow.json")
+    other = FlowEditor(namespace={})
+    other.load(tmp_path / "flow.json")
+    assert other.flow.configs == {"times": {"factor": 7}} and other.run() == editor.run()
+    editor.undo()  # the rename
+    editor.undo()  # the configuration
+    assert editor.flow.configs == {} and editor.problems
+    editor.close()
+    other.close()

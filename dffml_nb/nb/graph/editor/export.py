@@ -221,6 +221,13 @@ def python_source(flow: DataFlow, *, name: str = "flow") -> str:
     seed = ""
     if seeds:
         seed = "    seed=[\n" + "".join(f"        {s},\n" for s in seeds) + "    ],\n"
+    configs = {n: v for n, v in getattr(flow, "configs", {}).items() if v}
+    if configs:
+        literal = _literal(configs)
+        if literal is None:
+            writer.notes.append("# NOTE: the flow's configs are not literals; set them here.")
+        else:
+            seed += f"    configs={literal},\n"
     parts = [
         f'"""Dataflow {name!r}, built with the dffml_nb flow editor."""',
         "\n".join(imports),

@@ -332,6 +332,9 @@ class SettingsForm(widgets.VBox):
         self.retry = widgets.BoundedIntText(min=0, max=1000, description="retry")
         self.stage = widgets.Dropdown(options=list(stages), description="stage")
         self.conditions = widgets.SelectMultiple(options=[], rows=4, description="conditions")
+        #: one text field per configuration field (operations declaring config=)
+        self.config_fields: dict[str, widgets.Text] = {}
+        self.config_box = widgets.VBox()
         self.apply = widgets.Button(description="Apply")
         self.remove = widgets.Button(description="Remove operation")
         self.apply.on_click(lambda _: self._apply())
@@ -343,6 +346,7 @@ class SettingsForm(widgets.VBox):
                 self.retry,
                 self.stage,
                 self.conditions,
+                self.config_box,
                 widgets.HBox([self.apply, self.remove]),
             ]
         )
@@ -350,7 +354,13 @@ class SettingsForm(widgets.VBox):
         self.add_class("dffml-settings-form")
         self.show(None, [])
 
-    def show(self, operation: Operation | None, bools: list[str]) -> None:
+    def show(
+        self,
+        operation: Operation | None,
+        bools: list[str],
+        config: dict[str, Any] | None = None,
+    ) -> None:
+        """Show ``operation``'s settings; ``config``: its configuration values in the flow."""
         self.operation = operation.name if operation is not None else None
         if operation is None:
             self.title.value = _html(
@@ -373,6 +383,36 @@ class SettingsForm(widgets.VBox):
         if list(self.conditions.options) != options:
             self.conditions.options = options
         self.conditions.value = tuple(current)
+        self._show_config(operation, config or {})
+
+    def _show_config(self, operation: Operation, values: dict[str, Any]) -> None:
+        import dataclasses
+
+        config = getattr(operation, "config", None)
+        old = list(self.config_fields.values())
+        self.config_fields = {}
+        rows: list[widgets.Widget] = []
+        if config is not None:
+            rows.append(_html(f"configuration ({config.__name__})", "#374151"))
+            for item in dataclasses.fields(config):
+                if not item.init:
+                    continue
+                has_default = item.default is not dataclasses.MISSING
+                hint = f"default {item.default!r}" if has_default else "required"
+                text = widgets.Text(
+                    value=_as_text(values[item.name]) if item.name in values else "",
+                    description=item.name,
+                    placeholder=hint,
+                    layout=widgets.Layout(width="100%"),
+                )
+                text.add_class("dffml-config-field")
+                self.config_fields[item.name] = text
+                rows.append(text)
+        self.config_box.children = [
+            r if isinstance(r, widgets.Widget) else widgets.HTML(r) for r in rows
+        ]
+        for widget in old:
+            widget.close()
 
     def _apply(self) -> None:
         if self.operation is None:
@@ -385,6 +425,7 @@ class SettingsForm(widgets.VBox):
                 "retry": int(self.retry.value),
                 "stage": self.stage.value,
                 "conditions": list(self.conditions.value),
+                "config": {name: text.value for name, text in self.config_fields.items()},
             },
         )
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,6 +43,7 @@ __all__ = [
     "Problem",
     "add",
     "compatible",
+    "configure",
     "connect",
     "disconnect",
     "load",
@@ -105,23 +106,29 @@ class AmbiguousConnection(EditError):
 
 @dataclass(frozen=True)
 class EditorState:
-    """One snapshot: the operations (in order) and the seed values (one per definition name).
+    """One snapshot: the operations (in order), the seed values (one per definition name)
+    and the operations' configuration values (``{operation: {field: value}}``, DFFML's
+    per-flow ``configs``; never changed in place).
 
     ``note`` says what the edit that made this snapshot did. Seeds of definitions
-    no operation uses are kept (undoing a removal brings its values back) but
-    left out of :attr:`flow`.
+    no operation uses, and configs of operations no longer there, are kept (undoing
+    a removal brings them back) but left out of :attr:`flow`.
     """
 
     operations: tuple[Operation, ...] = ()
     seeds: tuple[Input, ...] = ()
     note: str = "empty flow"
+    configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @functools.cached_property
     def flow(self) -> DataFlow:
         """The ``DataFlow`` this snapshot describes."""
         used = {d.name for o in self.operations for d in o.definitions()}
+        names = {o.name for o in self.operations}
         return DataFlow(
-            *self.operations, seed=[s for s in self.seeds if _def_name(s.definition) in used]
+            *self.operations,
+            seed=[s for s in self.seeds if _def_name(s.definition) in used],
+            configs={n: dict(v) for n, v in self.configs.items() if n in names and v},
         )
 
     @functools.cached_property
@@ -176,7 +183,9 @@ class History:
     def push(self, state: EditorState) -> EditorState:
         current = self.current
         if state is current or (
-            state.operations == current.operations and state.seeds == current.seeds
+            state.operations == current.operations
+            and state.seeds == current.seeds
+            and state.configs == current.configs
         ):
             return current  # an edit that changed nothing is not a step
         del self._states[self._index + 1 :]
@@ -222,12 +231,16 @@ def _def_name(definition: Definition | str) -> str:
     return definition if isinstance(definition, str) else definition.name
 
 
+#: primitives that say "any type" (DFFML's library calls it ``generic``)
+ANY = ("object", "generic")
+
+
 def compatible(source: str, target: str) -> bool:
     """Whether an output of primitive ``source`` may feed a parameter of primitive ``target``.
 
-    Equal primitives fit; ``object`` fits anything (it says "any type").
+    Equal primitives fit; ``object`` / ``generic`` fit anything (they say "any type").
     """
-    return source == target or "object" in (source, target)
+    return source == target or source in ANY or target in ANY
 
 
 def _unique(base: str, taken: Iterable[str]) -> str:
@@ -543,7 +556,30 @@ def rename(state: EditorState, old: str, new: str) -> EditorState:
     if new in state.names:
         raise EditError(f"there is already an operation named {new!r}")
     ops = [operation.replace(name=new) if o.name == old else o for o in state.operations]
-    return state.with_operations(ops, f"renamed {old!r} to {new!r}")
+    configs = {new if n == old else n: v for n, v in state.configs.items()}
+    return replace(
+        state, operations=tuple(ops), configs=configs, note=f"renamed {old!r} to {new!r}"
+    )
+
+
+def configure(state: EditorState, name: str, **fields: Any) -> EditorState:
+    """Set configuration fields of operation ``name`` (its ``config`` dataclass); a value of
+    None clears a field. An operation without ``config=``, or an unknown field, is refused
+    naming the fields there are."""
+    operation = state.operation(name)
+    config = getattr(operation, "config", None)
+    if config is None:
+        raise EditError(f"operation {name!r} takes no configuration (it declares no config=)")
+    from dffml_nb.df.configs import check_fields
+
+    try:
+        check_fields(config, fields, f"operation {name!r}")
+    except TypeError as error:
+        raise EditError(str(error)) from None
+    values = {**state.configs.get(name, {}), **fields}
+    values = {k: v for k, v in values.items() if v is not None}
+    said = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+    return replace(state, configs={**state.configs, name: values}, note=f"{name}: {said}")
 
 
 def settings(state: EditorState, name: str, **changes: Any) -> EditorState:
@@ -632,7 +668,12 @@ def set_outputs(
     spec = existing.inputs["spec"]
     seeds = [s for s in state.seeds if _def_name(s.definition) != spec.name]
     seeds.append(Input(wanted, spec))
-    return EditorState(tuple(ops), tuple(seeds), f"results: {kind} of {', '.join(wanted)}")
+    return replace(
+        state,
+        operations=tuple(ops),
+        seeds=tuple(seeds),
+        note=f"results: {kind} of {', '.join(wanted)}",
+    )
 
 
 def outputs_of(state: EditorState) -> tuple[str | None, list[str]]:
@@ -658,7 +699,10 @@ def load(state: EditorState, flow: DataFlow, note: str = "") -> EditorState:
             definition = known.get(definition, definition)
         seeds.append(Input(item.value, definition))
     return EditorState(
-        tuple(flow), tuple(seeds), note or f"loaded {_plural(len(flow), 'operation')}"
+        tuple(flow),
+        tuple(seeds),
+        note or f"loaded {_plural(len(flow), 'operation')}",
+        {n: dict(v) for n, v in getattr(flow, "configs", {}).items()},
     )
 
 

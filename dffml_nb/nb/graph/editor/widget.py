@@ -384,6 +384,11 @@ class FlowEditor(widgets.VBox):
         """Change an operation's ``runner``, ``retry``, ``stage``, ``conditions`` or ``expand``."""
         return self._commit(model.settings(self.state, name, **changes))
 
+    def configure(self, name: str, **fields: Any) -> str:
+        """Set configuration fields of operation ``name`` (its ``config=`` dataclass) in this
+        flow, as DFFML's per-flow ``configs``; None clears a field."""
+        return self._commit(model.configure(self.state, name, **fields))
+
     def seed(self, definition: Definition | str, value: Any) -> str:
         """Give a flow input a value for every run (text converts to its primitive)."""
         return self._commit(model.seed(self.state, definition, value))
@@ -445,7 +450,11 @@ class FlowEditor(widgets.VBox):
         info = self.graph.select(node)
         self.selected_edge = None
         if info["kind"] == "operation":
-            self.settings_form.show(self.flow[info["name"]], self._bool_definitions())
+            self.settings_form.show(
+                self.flow[info["name"]],
+                self._bool_definitions(),
+                dict(self.state.configs.get(info["name"], {})),
+            )
             self.side.selected_index = 2
         return info
 
@@ -683,6 +692,15 @@ class FlowEditor(widgets.VBox):
     def _settings_from_form(self, name: str, new_name: str, changes: dict[str, Any]) -> None:
         def apply() -> None:
             current = self.flow[name]
+            texts = changes.pop("config", {})
+            have = self.state.configs.get(name, {})
+            config = {
+                field: _config_value(text)
+                for field, text in texts.items()
+                if _config_value(text) != have.get(field)
+            }
+            if config:
+                self.configure(name, **config)
             wanted = {
                 k: v
                 for k, v in changes.items()
@@ -771,7 +789,11 @@ class FlowEditor(widgets.VBox):
         selected = self.graph.selected
         node = self.graph.geometry.nodes.get(selected) if selected else None
         if node is not None and node.kind == "operation":
-            self.settings_form.show(flow[node.name], self._bool_definitions())
+            self.settings_form.show(
+                flow[node.name],
+                self._bool_definitions(),
+                dict(self.state.configs.get(node.name, {})),
+            )
         else:
             self.settings_form.show(None, [])
 
@@ -865,7 +887,10 @@ class FlowEditor(widgets.VBox):
         Columns named like flow inputs give them their values, one run per record.
         """
         namespace = self._namespace if self._namespace is not None else _user_namespace()
-        resolved, label = data_.resolve(data, namespace)
+        try:
+            resolved, label = data_.resolve(data, namespace)
+        except LookupError as error:
+            raise EditError(str(error)) from None
         try:
             columns = data_.columns_of(resolved)
         except (OSError, ValueError) as error:
@@ -1013,6 +1038,25 @@ class FlowEditor(widgets.VBox):
 def _load_file(path: Path, trust: bool) -> DataFlow:
     """A flow file, by the core's trust rules (nothing imported unless ``trust``)."""
     return DataFlow.load(path, trust=trust)
+
+
+def _config_value(text: str) -> Any:
+    """A configuration field's text as a value: JSON or a Python literal, else the text
+    itself; an empty field is None (cleared)."""
+    import ast
+    import json
+
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def _results_html(results: dict[str, Any]) -> str:
