@@ -541,6 +541,8 @@ def test_records_mode_runs_over_a_dataframe_and_a_csv(tmp_path: Path) -> None:
     editor.use_data("frame:frame")
     assert editor.data is frame and editor.run_blockers == []
     assert "from a column of the data" in editor.seeds.field("n").status.value
+    classes = {n["id"]: n["classes"].split() for n in editor.graph.view.elements()["nodes"]}
+    assert "missing" not in classes["def:n"]  # the column gives it
     result = editor.run_records()
     assert result["square"].tolist() == [1, 4, 9] and list(result.index) == ["x", "y", "z"]
     assert list(frame.columns) == ["n", "note"]  # the notebook's frame is not changed

@@ -97,8 +97,16 @@ class PaletteView(widgets.VBox):
                 f'<div style="font-size:11px;color:#6b7280;margin-top:4px">'
                 f"{html.escape(_GROUP_TITLES.get(group, group))}</div>"
             )
+            # no shrinking: in a list taller than its box, the list scrolls instead of
+            # squeezing each group to one clipped row
             box = widgets.VBox(
-                [title, widgets.Box(buttons, layout=widgets.Layout(flex_flow="row wrap"))]
+                [
+                    title,
+                    widgets.Box(
+                        buttons, layout=widgets.Layout(flex_flow="row wrap", flex="0 0 auto")
+                    ),
+                ],
+                layout=widgets.Layout(flex="0 0 auto"),
             )
             self._sections[group] = box
             sections.append(box)

@@ -736,7 +736,12 @@ class FlowEditor(widgets.VBox):
         for problem in self.state.problems:
             for node_id in problem.nodes:
                 marks.setdefault(node_id, set()).add("problem")
-        for name in self.state.missing:
+        missing = (
+            self.state.missing
+            if self.data is None
+            else model.missing_inputs(self.flow, self._columns())
+        )
+        for name in missing:
             marks.setdefault(f"def:{name}", set()).add("missing")
         if self._armed is not None:
             marks.setdefault(self._armed, set()).add("armed")
@@ -799,7 +804,11 @@ class FlowEditor(widgets.VBox):
 
     def _refresh_problems(self, flow: DataFlow) -> None:
         found = self.state.problems
-        missing = self.state.missing
+        missing = (
+            self.state.missing
+            if self.data is None
+            else model.missing_inputs(self.flow, self._columns())
+        )
         rows = [
             f'<li class="dffml-problem" style="color:#b91c1c">{html.escape(p.text)}</li>'
             for p in found
@@ -898,7 +907,9 @@ class FlowEditor(widgets.VBox):
         self.data, self.data_label, self._data_columns = resolved, label, columns
         self._refresh_data()
         self._refresh_forms(self.flow)
+        self._refresh_problems(self.flow)
         self._refresh_run()
+        self._decorate()
         return self._show(
             f"Run runs over {label}." if label else "Run uses the values under Inputs."
         )
