@@ -3,6 +3,8 @@ the general path in results, errors and events."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from dffml_nb.df import (
@@ -46,16 +48,49 @@ def explode(parse: int) -> int:
     return parse
 
 
-def both(flow, inputs, **options):
-    """(results, events) on the fast path and on the general path."""
+@op
+def nothing(double: int) -> int:
+    return None  # ran, made nothing
+
+
+@op
+def unwrapped(double: int) -> int:
+    return {"unwrapped": double + 1}  # a one-output op may return {its output: value}
+
+
+@op
+def never(double: int, extra: int) -> int:
+    return double + extra  # 'extra' is never given: never runs
+
+
+def both(flow, inputs, *, batched=False, **options):
+    """(results, events) on the fast path and on the general path.
+
+    ``batched``: heard as batches (``on_events``), where the fast path records a
+    context in one record (``events.context_steps``), spelled out when read; the
+    batches' tallies must count exactly the events they spell out.
+    """
     out = []
     for general in (False, True):
         events = []
+        tallies = Counter()
+        counted = Counter()
+
+        def hear(batch, events=events, tallies=tallies, counted=counted):
+            tallies.update(batch.tally())
+            read = list(batch)
+            counted.update((e.kind, e.operation) for e in read)
+            events.extend(read)
+
+        subscriber = {"on_events": hear} if batched else {"on_event": events.append}
         if general:
             with compiled.disabled():
-                results = run_sync(flow, inputs, on_event=events.append, **options)
+                results = run_sync(flow, inputs, **subscriber, **options)
         else:
-            results = run_sync(flow, inputs, on_event=events.append, **options)
+            results = run_sync(flow, inputs, **subscriber, **options)
+        if batched:
+            assert tallies == counted
+            assert all(e.duration >= 0 for e in events if e.kind == "operation_finished")
         shown = [(e.kind, e.context, e.operation, e.inputs, e.outputs) for e in events]
         out.append((results, shown))
     return out
@@ -69,6 +104,7 @@ FLOWS = [
         parse, double, get_single, seed=[Input(["double", "parse"], get_single.inputs["spec"])]
     ),
     DataFlow(parse, double, get_multi, seed=[Input({"d": "double"}, get_multi.inputs["spec"])]),
+    DataFlow(parse, double, nothing, unwrapped, never),
 ]
 
 
@@ -85,10 +121,12 @@ def test_eligible_flows_take_the_fast_path_with_identical_results_and_events(flo
 
     monkeypatch.setattr(compiled.FastPlan, "run_context", spy)
     inputs = {"a": {"text": "21"}, "b": [{"text": "7"}], "c": Input("4", "text")}
-    (fast, fast_events), (general, general_events) = both(flow, inputs)
-    assert taken == [True, True, True]
-    assert fast == general
-    assert fast_events == general_events
+    for batched in (False, True):
+        taken.clear()
+        (fast, fast_events), (general, general_events) = both(flow, inputs, batched=batched)
+        assert taken == [True, True, True]
+        assert fast == general
+        assert fast_events == general_events
 
 
 def test_a_context_with_two_values_of_a_definition_takes_the_general_path():
@@ -105,8 +143,11 @@ def test_a_context_with_two_values_of_a_definition_takes_the_general_path():
 def test_failures_are_the_same_strict_and_not():
     flow = DataFlow(parse, explode, double)
     inputs = {"ok": {"text": "1"}, "bad": {"text": "13"}, "after": {"text": "2"}}
-    (fast, fast_events), (general, general_events) = both(flow, inputs, strict=False)
-    assert fast == general and fast_events == general_events
+    for batched in (False, True):
+        (fast, fast_events), (general, general_events) = both(
+            flow, inputs, strict=False, batched=batched
+        )
+        assert fast == general and fast_events == general_events
     assert [str(e) for e in fast["bad"].errors] == [str(e) for e in general["bad"].errors]
     messages = []
     for general_path in (False, True):

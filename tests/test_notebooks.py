@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_http_notebook import check_serve  # the HTTP notebook's own checks
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -274,6 +275,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "05_plugins.ipynb": check_plugins,
     "06_dashboard.ipynb": check_dashboard,
     "07_datasets.ipynb": check_datasets,
+    "09_serve.ipynb": check_serve,
     "10_editor.ipynb": check_editor,
     "11_evaluate.ipynb": check_evaluate,
 }

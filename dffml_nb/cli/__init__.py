@@ -37,6 +37,7 @@ commands:
   merge SRC DEST        merge the records of one source into another
   list models|sources|scorers|operations|records
                         what is installed (built-ins and plugins), or a source's records
+  serve                 serve flows and trained models over HTTP (-model NAME=DIR ...)
   quickstart            run DFFML's salary quickstart headless and print its results
   lab                   open the notebooks in JupyterLab (other options go to Jupyter)
 
@@ -49,7 +50,7 @@ LOGGER = logging.getLogger("dffml_nb.cli")
 
 
 def _commands() -> dict:
-    from dffml_nb.cli import dataflow, listing, ml, records, tasks
+    from dffml_nb.cli import dataflow, listing, ml, records, serve, tasks
     from dffml_nb.cli import evaluate as evaluation
 
     return {
@@ -61,6 +62,7 @@ def _commands() -> dict:
         "dataflow": dataflow.main,
         "list": listing.main,
         "merge": records.merge,
+        "serve": serve.main,
         "quickstart": tasks.quickstart,
         "lab": tasks.lab,
     }

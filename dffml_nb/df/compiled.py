@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from dffml_nb.df.errors import OperationError
 from dffml_nb.df.events import (
+    RawEvent,
     context_finished,
     context_started,
+    context_steps,
     operation_failed,
     operation_finished,
     operation_ran,
@@ -47,6 +49,8 @@ from dffml_nb.df.plan import Plan
 __all__ = ["FastPlan", "fast_plan", "disabled"]
 
 _MISSING = object()
+#: what _hot_traced returns when a failure made it record the context call by call
+_RECORDED: list[Any] = []
 _OUTPUT_FUNCS = {get_single.func: "single", get_multi.func: "multi"}
 #: set by :func:`disabled` (tests run the executor's rules through both paths)
 _enabled = True
@@ -144,6 +148,10 @@ class FastPlan:
         self.seed = seed
         self.leaves = [d.name for d in plan.leaves]
         self.runs = len(self.steps) + len(self.output_ops)
+        #: the operations a complete context_steps record stands for (events.tally)
+        self.step_names = tuple(st.plan.name for st in self.steps)
+        #: how events.tally groups complete context_steps records: (steps, with its end?)
+        self.tally_keys = ((self, False), (self, True))
 
     # -- one context ------------------------------------------------------------------
 
@@ -190,16 +198,30 @@ class FastPlan:
         if values is None:
             return False
         record = state.record if state.listening else None
-        if record is not None:
-            record(context_started(name))
-            if state.failure is not None:
-                return True  # a subscriber failed: the run stops
         errors: list[OperationError] = []
+        # batch subscribers only (nothing is delivered in the middle of a context): the
+        # context's start, calls and (with no output operation) its end are one record
+        traced: list[Any] | None = None
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
                 return True  # strict failure: the run stops
-        elif not self._steps(state, name, values, errors):
-            return True
+        elif self.hot and state.on_event is None:
+            started = _perf()
+            traced = self._hot_traced(state, name, values, errors, started)
+            if traced is None:
+                return True
+            if traced is _RECORDED:
+                traced = None
+            elif self.output_ops:  # they record as they run: this context's calls come first
+                record(context_steps(name, self, started, (values, traced), None))
+                traced = None
+        else:
+            if record is not None:
+                record(context_started(name))
+                if state.failure is not None:
+                    return True  # a subscriber failed: the run stops
+            if not self._steps(state, name, values, errors):
+                return True
         results = self.new_results(self.results_class)  # without the Python-level __init__
         results.errors = errors
         if self.output_ops:
@@ -209,7 +231,9 @@ class FastPlan:
             for leaf in self.leaves:
                 if leaf in values:
                     results[leaf] = values[leaf]
-        if record is not None:
+        if traced is not None:
+            record(context_steps(name, self, started, (values, traced), results))
+        elif record is not None:
             record(context_finished(name, results))
             if state.failure is not None:
                 return True
@@ -258,6 +282,86 @@ class FastPlan:
                 if not self._failed(state, name, step.plan, kwargs, error, None, False, errors):
                     return False
         return True
+
+    def _hot_traced(
+        self,
+        state: Any,
+        name: str,
+        values: dict[str, Any],
+        errors: list[OperationError],
+        started: float,
+    ) -> list[Any] | None:
+        """:meth:`_hot` for batch subscribers, keeping a trace of the calls for
+        :meth:`expand`: per step its end time (its inputs and output are read back
+        from ``values``, where each definition is set once), ``(result, end)`` when
+        ``values`` would not tell the result (None, a dict), ``None`` when it did not
+        run. A failing call ends the trace: it goes out as a record of its own and
+        the rest of the context is recorded call by call. None after a strict failure.
+        """
+        trace: list[Any] = []
+        add = trace.append
+        for func, pairs, out, step in self.hot:
+            kwargs = {}
+            try:
+                for param, definition in pairs:
+                    kwargs[param] = values[definition]
+            except KeyError:
+                add(None)  # an input never arrives: the operation does not run
+                continue
+            try:
+                result = func(**kwargs)
+                if out is not None and result is not None and type(result) is not dict:
+                    values[out] = result
+                    add(_perf())
+                    continue
+                if result is not None:
+                    _store(step, result, values, self.shape_error)
+            except Exception as error:  # noqa: BLE001 - any failure of user code is reported
+                done = len(trace)
+                state.record(context_steps(name, self, started, (values, trace), None))
+                ended = next(
+                    (t if type(t) is float else t[1] for t in reversed(trace) if t), started
+                )
+                if not self._failed(
+                    state, name, step.plan, kwargs, error, _perf() - ended, False, errors
+                ):
+                    return None
+                if not self._steps_from(done + 1, state, name, values, errors):
+                    return None
+                return None if state.failure is not None else _RECORDED
+            add((result, _perf()))
+        return trace
+
+    def _steps_from(
+        self, first: int, state: Any, name: str, values: dict[str, Any], errors: list[Any]
+    ) -> bool:
+        """The steps from ``first`` on, each recorded as it runs (after a failure)."""
+        for step in self.steps[first:]:
+            if not self._call(state, name, step, values, errors):
+                return False
+        return True
+
+    def expand(self, context: str, started: float, trace: Any, results: Any) -> list[RawEvent]:
+        """A ``context_steps`` record spelled out: the context's start, a started and a
+        finished record per step that ran, and its end when the record holds it."""
+        values, calls = trace
+        records = [context_started(context)]
+        previous = started
+        for step, call in zip(self.steps, calls):
+            if call is None:
+                continue
+            if type(call) is float:
+                result, ended = values[step.out], call
+            else:
+                result, ended = call
+            plan = step.plan
+            args = tuple(Input(values[d], plan.op.inputs[p]) for p, d in step.pairs)
+            records.append(operation_started(context, plan, args))
+            records.append(operation_finished(context, plan, ended - previous, result))
+            previous = ended
+        if results is not None:
+            records.append(context_finished(context, results))
+        return records
 
     def _call(
         self,

@@ -131,6 +131,32 @@ def context_finished(context: str, results: dict[str, Any]) -> RawEvent:
 
 
 _INNER = "inner"
+_STEPS = "context_steps"
+
+
+def context_steps(
+    context: str, steps: Any, started: float, trace: Any, results: dict[str, Any] | None
+) -> RawEvent:
+    """A context of the fast path — its start, every call of its steps and, given its
+    ``results``, its end — as ONE record.
+
+    Made only for batch subscribers (``on_events``), where nothing is delivered in
+    the middle of a context: one tuple per context instead of one per call is what
+    keeps a live graph cheap on a run of plain functions. ``steps`` spells the
+    record out (``steps.expand(context, started, trace, results)`` -> raw records)
+    and names its operations (``steps.step_names``); ``trace`` is its own account
+    of the calls, ``(values, calls)`` with None for a step that did not run. When
+    every step ran, ``tally`` counts the record without spelling it out.
+    """
+    calls = trace[1]
+    complete = len(calls) == len(steps.step_names) and None not in calls
+    key = steps.tally_keys[results is not None] if complete else None
+    return (_STEPS, context, key, started, steps, trace, results)
+
+
+def _expand(raw: RawEvent) -> list[RawEvent]:
+    records: list[RawEvent] = raw[4].expand(raw[1], raw[3], raw[5], raw[6])
+    return records
 
 
 def inner_event(context: str, by: str, event: Event) -> RawEvent:
@@ -226,6 +252,8 @@ class EventBatch(Sequence[Event]):
             for raw in self._raw:
                 if raw[0] == _RAN:
                     flat.extend(_split(raw))
+                elif raw[0] == _STEPS:
+                    flat.extend(_expand(raw))
                 else:
                     flat.append(raw)
             self._flat = flat
@@ -244,6 +272,7 @@ class EventBatch(Sequence[Event]):
         subflow's events (``inner``) are not counted: they are read one by one."""
         # counted in C: no Python-level work per event
         counts = Counter(map(_KIND_AND_OPERATION, self._raw))
+        partial = False
         for (kind, operation), count in list(counts.items()):
             if kind == _RAN:
                 del counts[(kind, operation)]
@@ -251,6 +280,22 @@ class EventBatch(Sequence[Event]):
                 counts[("operation_finished", operation)] += count
             elif kind == _INNER:  # a subflow's: not one of this flow's operations
                 del counts[(kind, operation)]
+            elif kind == _STEPS:
+                del counts[(kind, operation)]
+                if operation is None:  # some step did not run: spelled out below
+                    partial = True
+                    continue
+                steps, ended = operation  # complete records: keyed by their steps
+                counts[("context_started", None)] += count
+                if ended:
+                    counts[("context_finished", None)] += count
+                for name in steps.step_names:
+                    counts[("operation_started", name)] += count
+                    counts[("operation_finished", name)] += count
+        if partial:
+            for raw in self._raw:
+                if raw[0] == _STEPS and raw[2] is None:
+                    counts.update(map(_KIND_AND_OPERATION, _expand(raw)))
         return dict(counts)
 
     def of_kind(self, kind: str) -> list[Event]:
@@ -260,6 +305,11 @@ class EventBatch(Sequence[Event]):
     def last(self, kind: str, operation: str | None = None) -> Event | None:
         """The newest event of ``kind`` (for ``operation``, if given), or None."""
         for raw in reversed(self._raw):
+            if raw[0] == _STEPS:
+                found = EventBatch(_expand(raw), self._build).last(kind, operation)
+                if found is not None:
+                    return found
+                continue
             if operation is not None and raw[2] != operation:
                 continue
             if raw[0] == kind:

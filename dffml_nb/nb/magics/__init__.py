@@ -110,11 +110,12 @@ def _wants_help(handler: Any, argv: list[str]) -> bool:
 
 def _builtin_subcommands() -> None:
     """Register the subcommands that ship with dffml_nb (idempotent)."""
-    from dffml_nb.nb.magics import evaluate, flows, ml
+    from dffml_nb.nb.magics import evaluate, flows, ml, serve
 
     flows.register()
     ml.register()
     evaluate.register()
+    serve.register()
 
 
 @magics_class
