@@ -236,6 +236,20 @@ def check_datasets(nb: Any) -> None:
     assert "senior" in cell_text(nb, "levels = %dffml run seniority -sources dataset")
 
 
+def check_editor(nb: Any) -> None:
+    """A no-code app: the setup cells show nothing, the last one the editor (driven by mouse
+    in tests/test_nb_editor_notebook.py and the Voilà browser test)."""
+    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    *setup, (last_index, _) = code
+    noisy = [
+        (index, [text_of(o)[:200] for o in cell.outputs]) for index, cell in setup if cell.outputs
+    ]
+    assert not noisy, f"setup cells should show nothing under Voilà: {noisy}"
+    shown = widgets(nb)
+    assert [index for index, _ in shown] == [last_index], shown
+    assert shown[0][1].startswith("FlowEditor(DataFlow()"), shown
+
+
 def check_evaluate(nb: Any) -> None:
     # tests/test_evaluate_notebook.py checks the numbers against scikit-learn
     board = cell_text(nb, "models = {")
@@ -273,6 +287,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "07_datasets.ipynb": check_datasets,
     "08_scale.ipynb": check_scale,
     "09_serve.ipynb": check_serve,
+    "10_editor.ipynb": check_editor,
     "11_evaluate.ipynb": check_evaluate,
 }
 

@@ -20,6 +20,7 @@ from dffml_nb._lazy import lazy_exports
 
 _LAZY = {
     "DataFlowGraph": "dffml_nb.nb.graph.live",
+    "FlowEditor": "dffml_nb.nb.graph.editor.widget",
     "ModelTrainer": "dffml_nb.nb.ml.trainer",
     "Predictor": "dffml_nb.nb.ml.predictor",
     "Leaderboard": "dffml_nb.nb.ml.leaderboard",

@@ -89,6 +89,8 @@ STYLE: list[dict[str, Any]] = [
         },
     },
     {"selector": "edge.condition", "style": {"line-style": "dashed"}},
+    # elements removed from the picture but still in the widget's lists (update_elements)
+    {"selector": ".gone", "style": {"display": "none"}},
 ]
 
 
@@ -114,6 +116,13 @@ class CytoscapeView:
         self._nodes: dict[str, ipycytoscape.Node] = {}
         self._edges: list[ipycytoscape.Edge] = []
         self._click: Callable[[str], Any] | None = None
+        self._edge_click: Callable[[str], Any] | None = None
+        #: element id -> the spec update_elements last sent (set_elements forgets them)
+        self._sent: dict[str, dict[str, Any]] = {}
+        #: removed elements still in the lists (see update_elements)
+        self._tombstones: list[Any] = []
+        self._anchor_node: Any = None
+        self._moved: Callable[[str, float, float], Any] | None = None
         self._new_view: Callable[[], Any] | None = None
         # ipywidgets counts the views a front end creates when this is not None:
         # the only sure sign that a view exists and can be fitted (Voilà, for
@@ -132,6 +141,7 @@ class CytoscapeView:
         classes are updated in place); the node and edge lists are replaced in
         one assignment each, so an existing view re-renders once.
         """
+        self._sent = {}
         kept: dict[str, ipycytoscape.Node] = {}
         for spec in nodes:
             spec = dict(spec)
@@ -163,8 +173,138 @@ class CytoscapeView:
         graph.edges = new_edges
         graph._adj = adjacency
         self._nodes, self._edges = kept, new_edges
-        for widget in (*dropped, *old_edges):
+        buried = [*self._tombstones, *([self._anchor_node] if self._anchor_node else [])]
+        self._tombstones, self._anchor_node = [], None
+        for widget in (*dropped, *old_edges, *buried):
             widget.close()  # free their comms in the kernel and the browser
+
+    def update_elements(
+        self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+    ) -> int:
+        """Show exactly these nodes and edges, sending only what differs; returns the changes made.
+
+        Like :meth:`set_elements`, but for one edit at a time: kept elements
+        (matched by id) keep their widget and are sent only the data / classes
+        / position that changed; new ones are *appended* to the node and edge
+        lists; gone ones are removed through their ``removed`` trait and stay in
+        the lists, hidden, as tombstones. Why: the front end matches the lists
+        by position (``ViewList.update``) and re-creates every element after
+        the first difference, removing the old ones asynchronously — so any
+        removal from the middle of a list would re-add live elements whose
+        old copies still exist ("Can not create second element"). Appending
+        never does. When tombstones outnumber ``max_tombstones`` the lists are
+        rebuilt once (emptied, then refilled) to drop them.
+        """
+        sent = self._sent
+        changes = 0
+        kept: dict[str, ipycytoscape.Node] = {}
+        added_nodes = []
+        for spec in nodes:
+            node_id = spec["id"]
+            widget = self._nodes.get(node_id)
+            if widget is not None and sent.get(node_id) == spec:
+                kept[node_id] = widget
+                continue
+            sent[node_id] = dict(spec)
+            spec = dict(spec)
+            position = {"x": float(spec.pop("x")), "y": float(spec.pop("y"))}
+            classes = spec.pop("classes", "")
+            if widget is None:
+                widget = ipycytoscape.Node(data=spec, position=position, classes=classes)
+                added_nodes.append(widget)
+            else:
+                _refresh(widget, spec, classes)
+                if widget.position != position:
+                    widget.position = position
+                changes += 1
+            kept[node_id] = widget
+        live_edges = {e.data["id"]: e for e in self._edges}
+        new_edges = []
+        added_edges = []
+        for spec in edges:
+            edge_id = spec["id"]
+            widget = live_edges.get(edge_id)
+            if widget is not None and sent.get(edge_id) == spec:
+                new_edges.append(widget)
+                continue
+            sent[edge_id] = dict(spec)
+            spec = dict(spec)
+            classes = spec.pop("classes", "")
+            if widget is None:
+                widget = ipycytoscape.Edge(data=spec, classes=classes)
+                added_edges.append(widget)
+            else:
+                _refresh(widget, spec, classes)
+                changes += 1
+            new_edges.append(widget)
+        kept_edges = {id(e) for e in new_edges}
+        gone_edges = [e for e in self._edges if id(e) not in kept_edges]
+        gone_nodes = [w for node_id, w in self._nodes.items() if node_id not in kept]
+        for widget in (*gone_edges, *gone_nodes):  # edges first: they point at the nodes
+            sent.pop(widget.data.get("id"), None)
+            self._bury(widget)
+        graph = self.widget.graph
+        if added_nodes:
+            graph.nodes = [*graph.nodes, *added_nodes]
+        if added_edges:
+            graph.edges = [*graph.edges, *added_edges]
+        self._nodes, self._edges = kept, new_edges
+        if len(self._tombstones) > self.max_tombstones:
+            self._compact()
+        return changes + len(added_nodes) + len(added_edges) + len(gone_nodes) + len(gone_edges)
+
+    #: tombstones kept in the lists before they are rebuilt without them
+    max_tombstones = 400
+
+    def _bury(self, widget: Any) -> None:
+        """Remove an element from every view; keep its widget, hidden and harmless, in the list.
+
+        Its data gets an id of its own (and an edge the hidden anchor as both
+        ends), so a view made later (the page reloaded) creates it without
+        clashing with a live element of the old id.
+        """
+        widget.removed = True
+        self._tombstones.append(widget)
+        dead = f"__gone_{len(self._tombstones)}_{id(widget)}"
+        if isinstance(widget, ipycytoscape.Edge):
+            anchor = self._anchor()
+            widget.data = {"id": dead, "source": anchor, "target": anchor}
+        else:
+            widget.data = {"id": dead}
+        widget.classes = "gone"
+
+    def _anchor(self) -> str:
+        """A hidden node that buried edges point at (made once)."""
+        if self._anchor_node is None:
+            self._anchor_node = ipycytoscape.Node(
+                data={"id": "__gone_anchor__"}, position={"x": 0.0, "y": 0.0}, classes="gone"
+            )
+            graph = self.widget.graph
+            graph.nodes = [*graph.nodes, self._anchor_node]
+        return "__gone_anchor__"
+
+    def _compact(self) -> None:
+        """Rebuild the lists with live elements only (two steps: empty, then refill)."""
+        graph = self.widget.graph
+        graph.edges = []
+        graph.nodes = []
+        graph.nodes = list(self._nodes.values())
+        graph.edges = list(self._edges)
+        for widget in (*self._tombstones, *([self._anchor_node] if self._anchor_node else [])):
+            widget.close()
+        self._tombstones = []
+        self._anchor_node = None
+
+    def move_node(self, node_id: str, x: float, y: float) -> None:
+        """Record that a node is at (x, y) without sending it (a drag already put it there)."""
+        sent = self._sent
+        if node_id in sent:
+            sent[node_id] = {**sent[node_id], "x": x, "y": y}
+
+    def set_position(self, node_id: str, x: float, y: float) -> None:
+        """Move one node (every view follows)."""
+        self._nodes[node_id].position = {"x": float(x), "y": float(y)}
+        self.move_node(node_id, float(x), float(y))
 
     def update_node(
         self, node_id: str, *, classes: str | None = None, label: str | None = None
@@ -175,6 +315,13 @@ class CytoscapeView:
             widget.classes = classes
         if label is not None and widget.data.get("label") != label:
             widget.data = {**widget.data, "label": label}
+        known = self._sent.get(node_id)
+        if known is not None:  # keep update_elements' record true
+            self._sent[node_id] = {
+                **known,
+                **({"classes": classes} if classes is not None else {}),
+                **({"label": label} if label is not None else {}),
+            }
 
     def node(self, node_id: str) -> dict[str, Any]:
         """What the view holds for a node: its data, classes and position."""
@@ -201,6 +348,48 @@ class CytoscapeView:
         self._click = callback
         if first:
             self.widget.on("node", "click", self._clicked)
+
+    def on_edge_click(self, callback: Callable[[str], Any]) -> None:
+        """Call ``callback(edge_id)`` when an edge is clicked in the browser.
+
+        Register before the graph is first shown: ipycytoscape 1.3.3's front
+        end adds a second event type of an element kind only at its first render.
+        """
+        first = self._edge_click is None
+        self._edge_click = callback
+        if first:
+            self.widget.on("edge", "click", self._edge_clicked)
+
+    def on_node_moved(self, callback: Callable[[str, float, float], Any]) -> None:
+        """Call ``callback(node_id, x, y)`` when a node is let go after a drag (its new place).
+
+        (ipycytoscape does not sync positions back; the ``mouseup`` event
+        carries the node's position. Register before the graph is first shown.)
+        """
+        first = self._moved is None
+        self._moved = callback
+        if first:
+            self.widget.on("node", "mouseup", self._released)
+
+    def _edge_clicked(self, target: dict[str, Any]) -> None:
+        edge_id = (target.get("data") or {}).get("id")
+        if edge_id is not None and self._edge_click is not None:
+            self._edge_click(edge_id)
+
+    def _released(self, target: dict[str, Any]) -> None:
+        node_id = (target.get("data") or {}).get("id")
+        position = target.get("position") or {}
+        widget = self._nodes.get(node_id) if node_id is not None else None
+        if widget is None or "x" not in position or "y" not in position:
+            return
+        x, y = float(position["x"]), float(position["y"])
+        old = widget.position or {}
+        if abs(old.get("x", x) - x) <= 0.5 and abs(old.get("y", y) - y) <= 0.5:
+            return  # a click, not a drag
+        widget.position = {"x": x, "y": y}  # other views of the graph follow
+        self.move_node(node_id, x, y)
+        if self._moved is not None:
+            self._moved(node_id, x, y)
 
     def on_new_view(self, callback: Callable[[], Any]) -> None:
         """Call ``callback()`` whenever a front end creates a view of the graph."""
@@ -241,3 +430,15 @@ class CytoscapeView:
         for widget in (*self._nodes.values(), *self._edges):
             widget.close()
         self.widget.close()
+
+
+def _refresh(widget: Any, data: dict[str, Any], classes: str) -> int:
+    """Send a kept element's new data / classes if they differ; returns how many were sent."""
+    sent = 0
+    if widget.classes != classes:
+        widget.classes = classes
+        sent += 1
+    if dict(widget.data) != data:
+        widget.data = data
+        sent += 1
+    return sent
