@@ -190,7 +190,7 @@ def _output_of(operations: list[tuple[str, Any]], origin: str, key: str, where: 
 
     index = next((i for i, (k, o) in enumerate(operations) if origin in (k, o.name)), None)
     producer = None if index is None else operations[index][1]
-    if producer is None or key not in producer.outputs:
+    if index is None or producer is None or key not in producer.outputs:
         raise UsageError(f"{where}: no operation {origin!r} with output {key!r}")
     definition = producer.outputs[key]
     shared = any(o is not producer and definition in o.outputs.values() for _, o in operations)
@@ -209,7 +209,7 @@ def _link(operations: list[tuple[str, Any]], text: str, target: str) -> None:
     ref, sep, param = target.rpartition(".inputs.")
     index = next((i for i, (key, o) in enumerate(operations) if ref in (key, o.name)), None)
     operation = None if index is None else operations[index][1]
-    if not sep or operation is None or param not in operation.inputs:
+    if not sep or index is None or operation is None or param not in operation.inputs:
         where = (
             f"operation {ref!r} has no input {param!r}; its inputs: {', '.join(operation.inputs)}"
             if operation is not None and sep

@@ -7,7 +7,7 @@ The same data and steps as DFFML's documentation, through dffml_nb's API.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 FEATURES = ["Years:int:1", "Expertise:int:1", "Trust:float:1"]
 PREDICT = "Salary:float:1"
@@ -64,6 +64,7 @@ def run_quickstart(directory: str | Path, model_name: str = "scikitlr") -> dict[
                 }
             },
         }
-        for record in predict(model, str(files["predict"]))
+        # records in (a file), records out
+        for record in cast("list[Any]", predict(model, str(files["predict"])))
     ]
     return {"model": model_name, "mse": mse, "predictions": predictions}

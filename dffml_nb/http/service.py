@@ -186,8 +186,9 @@ class Service:
         except (DataFlowError, *_DATA_ERRORS) as error:
             raise Problem(422, error_text(error), title="Invalid records") from None
         errors = [error_item(e) for e in getattr(done, "errors", None) or ()]
+        out: list[Any] = list(done)  # as_frame=False: records out
         return {
-            "records": [{"key": r.key, "features": jsonable(r.features())} for r in done],
+            "records": [{"key": r.key, "features": jsonable(r.features())} for r in out],
             "errors": errors,
         }
 

@@ -313,7 +313,7 @@ class Model:
         arrays.require_values(frame, X, features)
         values, confidences = self.predict_arrays(X)
         if as_frame:
-            result = frame.copy(deep=False)  # new columns go on the copy only
+            result: pd.DataFrame = frame.copy(deep=False)  # new columns go on the copy only
             given = data[0] if len(data) == 1 else None
             if is_frame(given) and len(given.index) == len(result) and given.index.is_unique:
                 # one DataFrame in, its own index out: ``df.assign(pred=...)`` lines up, as in pandas

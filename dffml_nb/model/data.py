@@ -77,7 +77,10 @@ def matrix(frame: pd.DataFrame, features: Iterable[Feature]) -> np.ndarray:
     if all(feature.length == 1 for feature in features):
         try:
             # one conversion for the usual all-numeric frame
-            return frame[[f.name for f in features]].to_numpy(dtype=np.float64, na_value=np.nan)
+            matrix: np.ndarray = frame[[f.name for f in features]].to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
+            return matrix
         except (TypeError, ValueError):
             for feature in features:
                 try:

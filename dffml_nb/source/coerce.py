@@ -59,7 +59,9 @@ def coerce(
             converted[feature.name] = result
     if not converted:
         return frame
-    copy = frame.copy(deep=False)  # setting a column replaces it: the caller's frame is untouched
+    copy: pd.DataFrame = frame.copy(
+        deep=False
+    )  # setting a column replaces it: the caller's frame is untouched
     for name, values in converted.items():
         copy[name] = values
     return copy

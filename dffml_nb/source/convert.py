@@ -137,7 +137,8 @@ def positional_index(count: int) -> pd.RangeIndex:
     """
     import pandas as pd
 
-    return pd.RangeIndex(count, name=KEY)
+    index: pd.RangeIndex = pd.RangeIndex(count, name=KEY)
+    return index
 
 
 def is_positional(index: pd.Index) -> bool:
@@ -151,7 +152,8 @@ def key_index(values: Iterable[Any]) -> pd.Index:
     """An index of record keys, each as str."""
     import pandas as pd
 
-    return pd.Index([str(value) for value in values], dtype=str, name=KEY)
+    index: pd.Index = pd.Index([str(value) for value in values], dtype=str, name=KEY)
+    return index
 
 
 def records_to_frame(
@@ -177,7 +179,8 @@ def records_to_frame(
         index = key_index(record.key for record in records)
     rows = [record_to_row(record) for record in records]
     if not rows:  # no records: the columns asked for, with no rows
-        return pd.DataFrame(index=index, columns=columns or [])
+        empty: pd.DataFrame = pd.DataFrame(index=index, columns=columns or [])
+        return empty
     frame = pd.DataFrame(rows, index=index)
     return select(frame, columns, predictions=predictions, origin=origin)
 

@@ -161,7 +161,10 @@ def as_frame(
     frames = [source.to_frame(columns, features=features) for source in sources]
     if not frames:
         if allow_empty:
-            return pd.DataFrame(columns=columns or features.names(), index=positional_index(0))
+            empty: pd.DataFrame = pd.DataFrame(
+                columns=columns or features.names(), index=positional_index(0)
+            )
+            return empty
         raise SourceError("no data given: pass dict rows, Records, files, DataFrames or sources")
     frame = frames[0] if len(frames) == 1 else _concat(frames)
     if not allow_empty and len(frame) == 0:

@@ -380,7 +380,7 @@ class CytoscapeView:
         node_id = (target.get("data") or {}).get("id")
         position = target.get("position") or {}
         widget = self._nodes.get(node_id) if node_id is not None else None
-        if widget is None or "x" not in position or "y" not in position:
+        if node_id is None or widget is None or "x" not in position or "y" not in position:
             return
         x, y = float(position["x"]), float(position["y"])
         old = widget.position or {}

@@ -305,7 +305,7 @@ def _run_records(
     ``options``: more of ``run_records``' options (``pool``)."""
     from dffml_nb.records import run_records
 
-    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    namespace: dict[str, Any] = magics.shell.user_ns if magics.shell is not None else {}
     data = [_records_source(name, namespace, word) for word in args.sources]
     inputs = _input_values(name, flow, args.values, required=False)
     total = 1 if args.columnar else sum(_count(item) for item in data)

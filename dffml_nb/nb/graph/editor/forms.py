@@ -270,7 +270,7 @@ class SeedForm(widgets.VBox):
             else _html("No flow inputs: every input is produced by an operation.", "#6b7280")
         )
         children: tuple[Any, ...] = (self.note, *shown)
-        if tuple(self.children) != children:
+        if tuple(self.children) != children:  # type: ignore[has-type]
             self.children = children
 
     def field(self, name: str) -> SeedField:
