@@ -449,31 +449,11 @@ def connect(
     if wanted.name == out.name and wanted.primitive == out.primitive:
         return replace(state, note=f"already connected: {where}")
     if not compatible(out.primitive, wanted.primitive) and not force:
-        raise IncompatibleConnection(
-            f"cannot connect {source!r} output {key!r} ({out.primitive}) to {target!r} "
-            f"{shown_slot!r}, which expects {wanted.primitive}: the types differ. "
-            "Connect anyway with force=True (the value is passed as it is), or put an "
-            f"operation that converts {out.primitive} to {wanted.primitive} in between",
-            out.primitive,
-            wanted.primitive,
-            f"{source}'s output {key!r} is {_article(out.primitive)} {out.primitive}, but "
-            f"{target}'s {shown_slot!r} expects {_article(wanted.primitive)} {wanted.primitive}. "
-            "Connect anyway (the value is passed as it is), or cancel and put an operation "
-            "that converts it in between.",
-        )
+        raise _incompatible(source, key, out, target, shown_slot, wanted)
     others = [c for c in _consumers(state.operations, out.name) if c[0] != target]
     sources = [s for s, _ in _producers(state.operations, wanted.name) if s != source]
     if sources and mode is None:
-        raise OccupiedParameter(
-            f"{target!r} {shown_slot!r} already receives {wanted.name!r} from "
-            f"{', '.join(repr(s) for s in sources)}. Connect with mode='replace' to feed it "
-            f"from {source!r} only, or mode='add' to keep both: {target!r} then runs once for "
-            "each value (every combination of its inputs)",
-            sources,
-            f"{target}'s {shown_slot!r} already receives {wanted.name!r} from "
-            f"{', '.join(sources)}. Replace: only {source} feeds it. Add: both do, and "
-            f"{target} runs once for each value.",
-        )
+        raise _occupied(source, target, shown_slot, wanted, sources)
     if mode == "add" and sources and others:
         raise EditError(
             f"cannot add {source!r} as a second source of {target!r} {shown_slot!r}: its output "
@@ -500,6 +480,40 @@ def connect(
         else ""
     )
     return state.with_operations(ops, f"connected {where}{forced}; {how}")
+
+
+def _incompatible(
+    source: str, key: str, out: Definition, target: str, shown_slot: str, wanted: Definition
+) -> IncompatibleConnection:
+    """The refusal of a connection whose primitives differ: for code, then for the UI."""
+    return IncompatibleConnection(
+        f"cannot connect {source!r} output {key!r} ({out.primitive}) to {target!r} "
+        f"{shown_slot!r}, which expects {wanted.primitive}: the types differ. "
+        "Connect anyway with force=True (the value is passed as it is), or put an "
+        f"operation that converts {out.primitive} to {wanted.primitive} in between",
+        out.primitive,
+        wanted.primitive,
+        f"{source}'s output {key!r} is {_article(out.primitive)} {out.primitive}, but "
+        f"{target}'s {shown_slot!r} expects {_article(wanted.primitive)} {wanted.primitive}. "
+        "Connect anyway (the value is passed as it is), or cancel and put an operation "
+        "that converts it in between.",
+    )
+
+
+def _occupied(
+    source: str, target: str, shown_slot: str, wanted: Definition, sources: list[str]
+) -> OccupiedParameter:
+    """The question asked when a parameter already receives another output."""
+    return OccupiedParameter(
+        f"{target!r} {shown_slot!r} already receives {wanted.name!r} from "
+        f"{', '.join(repr(s) for s in sources)}. Connect with mode='replace' to feed it "
+        f"from {source!r} only, or mode='add' to keep both: {target!r} then runs once for "
+        "each value (every combination of its inputs)",
+        sources,
+        f"{target}'s {shown_slot!r} already receives {wanted.name!r} from "
+        f"{', '.join(sources)}. Replace: only {source} feeds it. Add: both do, and "
+        f"{target} runs once for each value.",
+    )
 
 
 def _fresh_definition(state: EditorState, base: str, primitive: str) -> Definition:

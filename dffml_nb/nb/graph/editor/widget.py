@@ -115,6 +115,21 @@ class FlowEditor(widgets.VBox):
         self._pending: str | None = None  # a node marked while a connection awaits a choice
         self.selected_edge: str | None = None
 
+        self._build_panels(height)
+        super().__init__(self._layout(), layout=widgets.Layout(width="100%"))
+        self.add_class("dffml-flow-editor")
+        self.graph.view.on_node_click(self._node_clicked)
+        self.graph.view.on_edge_click(self._edge_clicked)
+        self.refresh()
+        if flow is not None:
+            self.load(flow)
+        else:
+            self._show("Click an operation in the palette to add it.")
+
+    # -- parts -----------------------------------------------------------------------------------
+
+    def _build_panels(self, height: str) -> None:
+        """The canvas, palette, forms and panels (each a widget of its own module)."""
         self.graph = EditorGraph(DataFlow(), height=height)
         self.palette = PaletteView(self._pick, self.refresh)
         self.seeds = SeedForm(self._seed_from_form)
@@ -145,6 +160,9 @@ class FlowEditor(widgets.VBox):
         for index, title in enumerate(("Inputs", "Outputs", "Operation", "Problems")):
             side.set_title(index, title)
         self.side = side
+
+    def _layout(self) -> list[widgets.Widget]:
+        """Toolbar, message strip, palette | canvas | side panel, results, export."""
         # Nothing above the canvas may change height: cytoscape.js caches where its
         # canvas is on the page and would take later clicks for clicks elsewhere. So
         # the messages live in a strip of fixed height, and questions beside the canvas.
@@ -156,22 +174,11 @@ class FlowEditor(widgets.VBox):
             [
                 self.palette,
                 widgets.VBox([self.graph], layout=widgets.Layout(flex="1 1 auto", min_width="0")),
-                widgets.VBox([self.choice, side], layout=widgets.Layout(flex="0 0 320px")),
+                widgets.VBox([self.choice, self.side], layout=widgets.Layout(flex="0 0 320px")),
             ],
             layout=widgets.Layout(width="100%", align_items="flex-start"),
         )
-        super().__init__(
-            [self.toolbar, strip, body, self.results_panel, self.export_box],
-            layout=widgets.Layout(width="100%"),
-        )
-        self.add_class("dffml-flow-editor")
-        self.graph.view.on_node_click(self._node_clicked)
-        self.graph.view.on_edge_click(self._edge_clicked)
-        self.refresh()
-        if flow is not None:
-            self.load(flow)
-        else:
-            self._show("Click an operation in the palette to add it.")
+        return [self.toolbar, strip, body, self.results_panel, self.export_box]
 
     # -- toolbar ---------------------------------------------------------------------------------
 
