@@ -91,18 +91,10 @@ def _load(rest: list[str], options: dict[str, list[str]]) -> Any:
 
 
 def _typed(flow: Any, values: list[str], what: str) -> list[Any]:
+    from dffml_nb.cli.records import typed_values
     from dffml_nb.df import Input
 
-    items = []
-    for text, name in pairs(values, what):
-        definition = flow.definitions.get(name)
-        if definition is None:
-            known = ", ".join(sorted(flow.definitions))
-            raise UsageError(
-                f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
-            )
-        items.append(Input(cli_value(text, definition, f"{what} {text}={name}"), definition))
-    return items
+    return [Input(value, definition) for definition, value in typed_values(flow, values, what)]
 
 
 def _run(rest: list[str], options: dict[str, list[str]]) -> int:

@@ -208,9 +208,10 @@ def load_flow(path: Any, flag: str, trust: bool = False) -> Any:
         raise ValueError(f"{flag} {path}: not a loadable dataflow: {error}") from error
 
 
-def typed_inputs(flow: Any, values: list[str], what: str) -> dict[str, Any]:
-    """``["40=n", ...]`` -> ``{"n": 40}``, each value converted to its definition's primitive."""
-    out: dict[str, Any] = {}
+def typed_values(flow: Any, values: list[str], what: str) -> list[tuple[Any, Any]]:
+    """``["40=n", ...]`` -> ``[(Definition n, 40), ...]``: each value converted to the
+    primitive of the flow's definition it names (an unknown name is a UsageError)."""
+    out = []
     for text, name in pairs(values, what):
         definition = flow.definitions.get(name)
         if definition is None:
@@ -218,8 +219,13 @@ def typed_inputs(flow: Any, values: list[str], what: str) -> dict[str, Any]:
             raise UsageError(
                 f"{what} {text}={name}: the flow has no definition {name!r}; definitions: {known}"
             )
-        out[name] = cli_value(text, definition, f"{what} {text}={name}")
+        out.append((definition, cli_value(text, definition, f"{what} {text}={name}")))
     return out
+
+
+def typed_inputs(flow: Any, values: list[str], what: str) -> dict[str, Any]:
+    """``["40=n", ...]`` -> ``{"n": 40}`` (see :func:`typed_values`)."""
+    return {definition.name: value for definition, value in typed_values(flow, values, what)}
 
 
 def dataflow_source(

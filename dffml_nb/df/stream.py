@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dffml_nb.df.dataflow import DataFlow
-from dffml_nb.df.executor import Results, run
+from dffml_nb.df.executor import Results, _loop_running, run
 from dffml_nb.df.named import Named
 from dffml_nb.df.plan import plan_of
 
@@ -126,11 +126,3 @@ def _threaded(agen: Any) -> Iterator[tuple[str, Results]]:
             except queue.Empty:
                 pass
         thread.join()
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

@@ -18,8 +18,7 @@ client needs only httpx.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dffml_nb._lazy import lazy_exports
 
 _LAZY = {
     "serve": "dffml_nb.http.server",
@@ -31,17 +30,4 @@ _LAZY = {
     "Settings": "dffml_nb.http.settings",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dffml_nb.http' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _LAZY)

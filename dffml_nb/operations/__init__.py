@@ -16,8 +16,7 @@ operations`` lists every registered operation.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dffml_nb._lazy import lazy_exports
 
 #: public name -> module of this package that defines it (imported on first use)
 _LAZY = {
@@ -42,17 +41,6 @@ _LAZY = {
     "db_query_insert_or_update": "db",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dffml_nb.operations' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"dffml_nb.operations.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__, {name: f"{__name__}.{module}" for name, module in _LAZY.items()}
+)

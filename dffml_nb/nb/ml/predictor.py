@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from dffml_nb.nb.ui import reprs
-from dffml_nb.nb.ui.status import StatusLine
+from dffml_nb.nb.ui.status import Reports, StatusLine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,7 @@ def input_for(feature: Feature, value: Any) -> widgets.Widget:
     return widgets.Text(value=str(value), **common)
 
 
-class Predictor(widgets.VBox):
+class Predictor(Reports, widgets.VBox):
     """Predict with a trained model from a form, or for a whole DataFrame.
 
     ``Predictor(model, data=None)`` — ``data`` (a DataFrame, e.g. the training
@@ -249,20 +249,6 @@ class Predictor(widgets.VBox):
 
     def _show_error(self, text: str, error: BaseException | None = None) -> None:
         self.status.fail(text, error)
-
-    @property
-    def message(self) -> str:
-        """The status line's text: what the last action did, or what went wrong."""
-        return self.status.message
-
-    @property
-    def error(self) -> BaseException | None:
-        """The exception behind the last failure (None after a success)."""
-        return self.status.error
-
-    @property
-    def message_html(self) -> widgets.HTML:
-        return self.status.html
 
     def __repr__(self) -> str:
         name = getattr(self.model, "name", type(self.model).__name__)

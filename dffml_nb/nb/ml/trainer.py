@@ -35,7 +35,7 @@ from dffml_nb.nb.ml.training_data import (
 )
 from dffml_nb.nb.ui import reprs
 from dffml_nb.nb.ui.progress import Progress
-from dffml_nb.nb.ui.status import StatusLine
+from dffml_nb.nb.ui.status import Reports, StatusLine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +55,7 @@ _SCORER_KINDS = {
 }
 
 
-class ModelTrainer(widgets.VBox):
+class ModelTrainer(Reports, widgets.VBox):
     """Train a model on a DataFrame or file, interactively or from code.
 
     ``ModelTrainer(data=None, namespace=None, *, model="scikitlr", features=None,
@@ -488,20 +488,6 @@ class ModelTrainer(widgets.VBox):
         """A red line under the button; the previous results stay as they were."""
         self.status.fail(text, error)
         self.progress.fail("failed: see the message below")
-
-    @property
-    def message(self) -> str:
-        """The status line's text: what the last action did, or what went wrong."""
-        return self.status.message
-
-    @property
-    def error(self) -> BaseException | None:
-        """The exception behind the last failure (None after a success)."""
-        return self.status.error
-
-    @property
-    def message_html(self) -> widgets.HTML:
-        return self.status.html
 
     # -- convenience ---------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from dffml_nb.nb.ui import reprs
 
-__all__ = ["StatusLine"]
+__all__ = ["Reports", "StatusLine"]
 
 
 class StatusLine:
@@ -39,3 +39,25 @@ class StatusLine:
 
     def clear(self) -> None:
         self.show("")
+
+
+class Reports:
+    """For a widget with a :class:`StatusLine` as ``self.status``: its ``message``,
+    ``error`` and ``message_html``, read by code and tests."""
+
+    status: StatusLine
+
+    @property
+    def message(self) -> str:
+        """The status line's text: what the last action did, or what went wrong."""
+        return self.status.message
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception behind the last failure (None after a success)."""
+        return self.status.error
+
+    @property
+    def message_html(self) -> widgets.HTML:
+        """The status line's widget."""
+        return self.status.html
