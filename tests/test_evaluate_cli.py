@@ -155,7 +155,7 @@ def test_tuple_values_in_a_grid(data):
         (
             ["evaluate", "-models", "scikitgnb", "-model-predict", "diagnosis", "-bogus", "1"],
             2,
-            "evaluate: unknown option -bogus",
+            "unknown flag -bogus; valid: -cv",
         ),
         (["evaluate", "-model-predict", "diagnosis"], 2, "missing -models"),
         (["evaluate", "-models", "scikitgnb"], 2, "missing -model-predict"),

@@ -79,7 +79,7 @@ def test_tune_returns_the_tuned_model(shell):
         ),
         (
             "%dffml evaluate -models scikitgnb -model-predict diagnosis -sources cancer -bogus",
-            "unknown option -bogus",
+            "unknown flag -bogus",
         ),
         (
             "%dffml evaluate -models scikitgnb scikitlr -model-predict diagnosis -sources cancer",

@@ -47,12 +47,22 @@ def test_serve_everything_by_default_with_flags(shell):
     assert set(server.service.flows) == {"calc"} and set(server.service.models) == {"model"}
 
 
+def test_a_switch_takes_no_value_names_after_it_are_served(shell):
+    # `-no-auth calc`: calc is a name to serve, not a value of the switch
+    assert shell.run_cell("server = %dffml serve -no-auth calc").success
+    server = shell.user_ns["server"]
+    assert server.token is None
+    assert set(server.service.flows) == {"calc"} and not server.service.models
+    assert httpx.get(f"{server.url}/v1/flows", timeout=5).json()["flows"] == ["calc"]
+
+
 @pytest.mark.parametrize(
     "line, message",
     [
         ("%dffml serve nothere", "'nothere' is not a flow"),
         ("%dffml serve not_served", "'not_served' is not a flow"),
         ("%dffml serve calc -bogus", "unknown flag -bogus"),
+        ("%dffml serve calc -prot 8080", "did you mean -port?"),
         ("%dffml serve calc -host 0.0.0.0", "without a token you chose"),
     ],
 )

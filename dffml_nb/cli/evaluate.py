@@ -23,7 +23,7 @@ import re
 import sys
 from typing import Any
 
-from dffml_nb.cli.args import UsageError, flag, one, parse, prefixed
+from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one, prefixed
 from dffml_nb.cli.ml import build_sources
 
 USAGE = """\
@@ -37,21 +37,20 @@ usage: dffml-nb evaluate -models NAME ... [-model-features F:float:1 ...] -model
                          [-scorer accuracy] [-cv 5] [-halving] [-n-jobs N] [-no-progress]
 """
 
-COMMON_FLAGS = {"model-features", "model-predict", "sources", "cv", "n-jobs", "no-progress"}
-EVALUATE_FLAGS = COMMON_FLAGS | {"models", "model", "scorers", "scorer"}
-TUNE_FLAGS = COMMON_FLAGS | {"model", "grid", "scorer", "halving", "model-location"}
-
-
-def check_flags(command: str, options: dict[str, list[str]], known: set[str]) -> None:
-    """Unknown flags are errors (``-model-*`` and ``-source-*`` are keywords, checked later)."""
-    unknown = [
-        name for name in options if name not in known and not name.startswith(("model-", "source-"))
-    ]
-    if unknown:
-        flags = ", ".join(f"-{name}" for name in unknown)
-        raise UsageError(
-            f"{command}: unknown option{'s' if len(unknown) > 1 else ''} {flags}\n{USAGE}"
-        )
+# -model-* (features, predict, location, hyperparameters) and -source-* are families:
+# their members are checked by the code that builds the models and sources
+_FAMILIES = ("model", "source")
+_COMMON = (Flag("sources", "+"), Flag("cv"), Flag("n-jobs"), Flag("no-progress", 0))
+EVALUATE = Flags(
+    USAGE,
+    (*_COMMON, Flag("models", "+"), Flag("model"), Flag("scorers", "+"), Flag("scorer")),
+    _FAMILIES,
+)
+TUNE = Flags(
+    USAGE,
+    (*_COMMON, Flag("model"), Flag("grid", "+"), Flag("scorer"), Flag("halving", 0)),
+    _FAMILIES,
+)
 
 
 def _int(options: dict[str, list[str]], name: str, default: int | None) -> int | None:
@@ -204,10 +203,9 @@ def _dump(value: Any) -> None:
 def evaluate(tokens: list[str]) -> int:
     from dffml_nb.evaluation.evaluate import evaluate as run
 
-    positional, options = parse(tokens)
+    positional, options = EVALUATE.parse(tokens)
     if positional:
         raise UsageError(f"evaluate: unexpected {' '.join(positional)!r}\n{USAGE}")
-    check_flags("evaluate", options, EVALUATE_FLAGS)
     arguments = evaluate_arguments(options)
     progress = not flag(options, "no-progress")
     board = run(arguments.pop("models"), *arguments.pop("data"), progress=progress, **arguments)
@@ -218,10 +216,9 @@ def evaluate(tokens: list[str]) -> int:
 def tune(tokens: list[str]) -> int:
     from dffml_nb.evaluation.tune import tune as run
 
-    positional, options = parse(tokens)
+    positional, options = TUNE.parse(tokens)
     if positional:
         raise UsageError(f"tune: unexpected {' '.join(positional)!r}\n{USAGE}")
-    check_flags("tune", options, TUNE_FLAGS)
     arguments = tune_arguments(options)
     progress = not flag(options, "no-progress")
     model, grid = arguments.pop("model"), arguments.pop("grid")

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from dffml_nb.cli.args import UsageError, flag, one, parse
+from dffml_nb.cli.args import Flag, Flags, UsageError, flag, one
 
 USAGE = """\
 usage: dffml-nb serve [-host 127.0.0.1] [-port 8080] [-token T | -no-auth]
@@ -34,17 +34,20 @@ usage: dffml-nb serve [-host 127.0.0.1] [-port 8080] [-token T | -no-auth]
                         operations (and modules already imported) resolve
 """
 
-_FLAGS = (
-    "host",
-    "port",
-    "token",
-    "no-auth",
-    "dataflow",
-    "model",
-    "workers",
-    "timeout",
-    "cors",
-    "trust",
+SERVE = Flags(
+    USAGE,
+    (
+        Flag("host"),
+        Flag("port"),
+        Flag("token"),
+        Flag("no-auth", 0),
+        Flag("dataflow", "+"),
+        Flag("model", "+"),
+        Flag("workers"),
+        Flag("timeout"),
+        Flag("cors", "+"),
+        Flag("trust", 0),
+    ),
 )
 
 
@@ -71,26 +74,18 @@ def _pairs(options: dict[str, list[str]], name: str) -> dict[str, str]:
     return out
 
 
-def _check(positional: list[str], options: dict[str, list[str]]) -> None:
-    if positional:
-        raise UsageError(
-            f"serve takes no arguments, got {' '.join(positional)!r} (dffml-nb serve -h for help)"
-        )
-    unknown = [name for name in options if name not in _FLAGS]
-    if unknown:
-        known = " ".join(f"-{name}" for name in _FLAGS)
-        raise UsageError(f"unknown flag -{unknown[0]} for serve; its flags: {known}")
-
-
 def main(tokens: list[str]) -> int:
     from dffml_nb.http.loading import load_named
     from dffml_nb.http.settings import TIMEOUT, Settings, SettingsError
 
-    positional, options = parse(tokens)
-    if positional[:1] == ["help"] or "h" in options or "help" in options:
+    if tokens[:1] == ["help"]:
         sys.stdout.write(USAGE)
         return 0
-    _check(positional, options)
+    positional, options = SERVE.parse(tokens)  # -h / --help: the usage, exit 0
+    if positional:
+        raise UsageError(
+            f"serve takes no arguments, got {' '.join(positional)!r} (dffml-nb serve -h for help)"
+        )
     host = one(options, "host", "127.0.0.1")
     port = _number(options, "port", "8080", int)
     workers = _number(options, "workers", "1", int)

@@ -24,14 +24,13 @@ from dffml_nb.cli import evaluate as cli_evaluate
 from dffml_nb.nb.magics.ml import guard
 
 
-def _options(argv: list[str], command: str, known: set[str]) -> dict[str, list[str]]:
+def _options(argv: list[str], command: str, flags: cli_args.Flags) -> dict[str, list[str]]:
     """The flags, checked: positional words and unknown flags are errors."""
-    positional, options = cli_args.parse(argv)
+    positional, options = flags.parse(argv)
     if positional:
         raise UsageError(
             f"%dffml {command}: unexpected {' '.join(positional)!r}\n\n{cli_evaluate.USAGE}"
         )
-    cli_evaluate.check_flags(command, options, known)
     return options
 
 
@@ -43,7 +42,7 @@ def evaluate(magics: Any, argv: list[str]) -> Any:
     from dffml_nb.nb.ml.leaderboard import Leaderboard
 
     def work() -> Any:
-        options = _options(argv, "evaluate", cli_evaluate.EVALUATE_FLAGS)
+        options = _options(argv, "evaluate", cli_evaluate.EVALUATE)
         arguments = cli_evaluate.evaluate_arguments(options, magics.shell.user_ns)
         models, data = arguments.pop("models"), arguments.pop("data")
         return Leaderboard(models, *data, progress=_progress(options), **arguments)
@@ -55,7 +54,7 @@ def tune(magics: Any, argv: list[str]) -> Any:
     from dffml_nb.evaluation.tune import tune as run
 
     def work() -> Any:
-        options = _options(argv, "tune", cli_evaluate.TUNE_FLAGS)
+        options = _options(argv, "tune", cli_evaluate.TUNE)
         arguments = cli_evaluate.tune_arguments(options, magics.shell.user_ns)
         model, grid = arguments.pop("model"), arguments.pop("grid")
         return run(model, grid, *arguments.pop("data"), progress=_progress(options), **arguments)

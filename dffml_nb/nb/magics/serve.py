@@ -16,6 +16,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from dffml_nb.cli import args as cli_args
+from dffml_nb.cli.args import Flag, Flags
 
 USAGE = """\
 %dffml serve [NAME ...] [-host 127.0.0.1] [-port 0] [-token T | -no-auth] [-timeout S]
@@ -24,7 +25,17 @@ USAGE = """\
   NAME: a flow (%%dffml flow NAME, or a DataFlow variable) or a model variable;
   none: every flow of the kernel and every model variable"""
 
-_FLAGS = ("host", "port", "token", "no-auth", "timeout", "cors")
+SERVE = Flags(
+    USAGE,
+    (
+        Flag("host"),
+        Flag("port"),
+        Flag("token"),
+        Flag("no-auth", 0),
+        Flag("timeout"),
+        Flag("cors", "+"),
+    ),
+)
 
 #: servers started by this magic in this kernel (``%dffml serve stop`` stops them)
 SERVERS: list[Any] = []
@@ -72,13 +83,17 @@ def serve(magics: Any, argv: list[str]) -> Any:
     from dffml_nb.http.server import serve as start
     from dffml_nb.http.settings import TIMEOUT
 
-    names, options = cli_args.parse(argv)
+    try:
+        # a switch takes no value: `-no-auth calc` serves the flow calc
+        names, options = SERVE.parse(argv)
+    except cli_args.HelpRequested:
+        print(USAGE)
+        return None
+    except cli_args.UsageError as error:
+        raise UsageError(f"%dffml serve: {error}\n{USAGE}") from None
     if names == ["stop"]:
         _stop()
         return None
-    unknown = [name for name in options if name not in _FLAGS]
-    if unknown:
-        raise UsageError(f"%dffml serve: unknown flag -{unknown[0]}\n{USAGE}")
     flows, models = _served(magics, names)
     try:
         server = start(
