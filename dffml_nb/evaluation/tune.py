@@ -6,7 +6,7 @@ so a typo is an error naming it rather than a column of failed fits. The search
 is scikit-learn's ``GridSearchCV`` (or ``HalvingGridSearchCV`` with
 ``halving=True``) on the model's estimator, scored and split as
 :func:`dffml_nb.evaluate` does; the best hyperparameters are then trained on
-all the data with :func:`dffml_nb.train` (so a ``location`` gets the tuned model).
+all the rows the search used (a ``location`` gets the tuned model, as with ``train``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from dffml_nb.evaluation.candidates import EvaluationError, prepare
 from dffml_nb.evaluation.metrics import resolve_scorers
 from dffml_nb.evaluation.progress import FitProgress, ProgressArg
-from dffml_nb.high_level import train
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -236,7 +235,7 @@ def tune(
         tuned = type(entry.model)(**{**entry.model.config(), **best})
         if halving:  # its number of fits is known now
             fits.set_total(fits.done + 1)
-        train(tuned, prepared.frame)  # the same records, already read and converted
+        tuned.fit_arrays(prepared.X, prepared.y)  # the rows the search used, already read
         fits.tick()
     tuning = _tuning_frame(search, checked, metric)
     tuning.attrs.update(

@@ -256,6 +256,13 @@ class Model:
                     f"{self.name}: no records to train on in {arrays.describe(data)}: "
                     f"every record is missing one of {', '.join(map(str, wanted))}"
                 )
+        return self.fit_arrays(X, y)
+
+    def fit_arrays(self, X: np.ndarray, y: np.ndarray | None) -> Model:
+        """Train on a float feature matrix and its targets (None for a clusterer), rows
+        already complete, as :meth:`fit` reads them from data; saves as :meth:`fit` does."""
+        if self.location is not None:
+            persist.check_writable(self.location)
         self._fit(X, y)
         self._trained = True
         self.last_score = None
