@@ -183,6 +183,19 @@ def palette_click(page: Any, steps: Steps, name: str) -> None:
     wait_for(steps, f"node op:{name} on the canvas", f"s.nodes.some(n => n.id === 'op:{name}')")
 
 
+def undo_redo_by_keys(page: Any, steps: Steps) -> None:
+    """Ctrl-Z with the pointer over the canvas undoes the last change, Ctrl-Shift-Z redoes it."""
+    canvas = page.locator('.dffml-flow-editor div[class*="cytoscape_container"]').first
+    box = canvas.bounding_box()
+    assert box is not None, "the canvas has no box"
+    page.mouse.move(box["x"] + 8, box["y"] + 8)  # a corner: no node there
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+z")
+    wait_for(steps, "Ctrl-Z undoes the last change", "/^undone: /.test(s.message)")
+    page.keyboard.press("Control+Shift+z")
+    wait_for(steps, "Ctrl-Shift-Z redoes it", "/^redone: /.test(s.message)")
+
+
 def settle(page: Any) -> None:
     """Let the view's refits (0.4 s and 1.5 s after it changes) pass before reading positions."""
     page.wait_for_timeout(1800)
@@ -336,6 +349,7 @@ def test_lab_build_run_and_refuse_by_mouse(lab: Server, session: Session) -> Non
         if os.environ.get("DFFML_NB_UPDATE_DOCS_IMAGES"):
             DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, DOCS_IMAGE)
+        undo_redo_by_keys(page, steps)
         invalid_connection_marks_the_node(page, steps)
         # a second view of the same editor (a new cell showing it): drawn from the
         # widget lists, removed elements (kept hidden in them) included — no clash,

@@ -14,6 +14,7 @@ HEAVY = (
     "IPython",
     "ipywidgets",
     "ipycytoscape",
+    "ipyevents",
     "sklearn",
     "matplotlib",
     "pandas",

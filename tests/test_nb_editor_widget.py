@@ -302,3 +302,20 @@ def test_an_edit_sends_a_patch_not_a_redraw(monkeypatch: pytest.MonkeyPatch) -> 
     # a redraw of 81 nodes and 80 edges would open 160+ comms; a patch is a few dozen messages
     assert messages < 40, f"{messages} widget messages for one added operation"
     editor.close()
+
+
+def test_ctrl_z_undoes_and_ctrl_shift_z_redoes(editor: FlowEditor) -> None:
+    pytest.importorskip("ipyevents")
+    assert editor._keys is not None and editor._keys.source is editor.graph  # only the canvas
+    press(editor, "times7")
+    press(editor, "number")
+    assert "times7" in editor.flow and "number" in editor.flow
+    editor.key_pressed({"key": "z", "ctrlKey": True, "shiftKey": False})
+    assert "number" not in editor.flow and editor.message.startswith("undone: ")
+    editor.key_pressed({"key": "Z", "ctrlKey": True, "shiftKey": True})
+    assert "number" in editor.flow and editor.message.startswith("redone: ")
+    editor.key_pressed({"key": "z", "metaKey": True})  # Cmd-Z on macOS
+    assert "number" not in editor.flow
+    editor.key_pressed({"key": "z"})  # a plain z is typing, not a command
+    editor.key_pressed({"key": "y", "ctrlKey": True})
+    assert "times7" in editor.flow and "number" not in editor.flow

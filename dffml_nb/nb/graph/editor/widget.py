@@ -120,6 +120,7 @@ class FlowEditor(widgets.VBox):
         self.add_class("dffml-flow-editor")
         self.graph.view.on_node_click(self._node_clicked)
         self.graph.view.on_edge_click(self._edge_clicked)
+        self._watch_keys()
         self.refresh()
         if flow is not None:
             self.load(flow)
@@ -179,6 +180,30 @@ class FlowEditor(widgets.VBox):
             layout=widgets.Layout(width="100%", align_items="flex-start"),
         )
         return [self.toolbar, strip, body, self.results_panel, self.export_box]
+
+    def _watch_keys(self) -> None:
+        """Ctrl-Z / Ctrl-Shift-Z (Cmd on macOS) with the pointer over the canvas: undo / redo.
+
+        ipyevents (in the ``notebook`` extra) carries the keys; without it the
+        buttons still work. Only the canvas listens, so the text fields keep their
+        own undo.
+        """
+        try:
+            from ipyevents import Event
+        except ImportError:
+            self._keys = None
+            return
+        self._keys = Event(
+            source=self.graph, watched_events=["keydown"], prevent_default_action=True
+        )
+        self._keys.on_dom_event(self.key_pressed)
+
+    def key_pressed(self, event: Mapping[str, Any]) -> None:
+        """Handle a key event from the front end (``{"key", "ctrlKey", "shiftKey", ...}``)."""
+        if str(event.get("key", "")).lower() != "z":
+            return
+        if event.get("ctrlKey") or event.get("metaKey"):
+            self._guard(self.redo if event.get("shiftKey") else self.undo)
 
     # -- toolbar ---------------------------------------------------------------------------------
 
