@@ -10,8 +10,11 @@ every ``dffml_nb.`` name it gives imports or is an entry-point group.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -276,3 +279,70 @@ def test_its_examples_run(tmp_path, monkeypatch):
     namespace: dict[str, Any] = {"__name__": "__docs__"}
     for line, code in examples:
         exec(compile(code, f"architecture.md:{line}", "exec"), namespace)
+
+
+# what the page says of the code, beyond names -------------------------------------------
+
+#: the modules the page calls pure (no widget): they must load without ipywidgets
+PURE = [
+    "dffml_nb.nb.graph.layout",
+    "dffml_nb.nb.graph.svg",
+    "dffml_nb.nb.graph.state",
+    "dffml_nb.nb.graph.editor.model",
+    "dffml_nb.nb.graph.editor.palette",
+    "dffml_nb.nb.graph.editor.export",
+    "dffml_nb.nb.graph.editor.placement",
+    "dffml_nb.nb.ml.pipeline",
+    "dffml_nb.nb.ml.training_data",
+    "dffml_nb.nb.ml.leaderboard_data",
+    "dffml_nb.nb.ml.plots",
+]
+
+
+def test_the_modules_it_calls_pure_load_without_widgets():
+    rooms = _section("The layers")
+    for module in PURE:
+        assert f"`{module.rsplit('.', 1)[1]}.py`" in rooms, module
+    probe = (
+        f"import importlib, sys\n"
+        f"for m in {PURE!r}: importlib.import_module(m)\n"
+        "print([m for m in ('ipywidgets', 'ipycytoscape') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_only_the_view_imports_ipycytoscape():
+    importers = set()
+    for path in (ROOT / "dffml_nb").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] == "ipycytoscape" for n in names):
+                importers.add(path.relative_to(ROOT).as_posix())
+    assert importers == {"dffml_nb/nb/graph/view.py"}
+    assert "`view.py` (the only module that imports ipycytoscape)" in _section("The layers")
+
+
+def test_the_numbers_and_stages_it_quotes_are_the_codes():
+    from dffml_nb.df import executor
+    from dffml_nb.df.plan import Stage
+
+    text = " ".join(DOC.read_text(encoding="utf-8").split())  # lines joined
+    options = inspect.signature(executor.run).parameters
+    assert options["max_contexts"].default == 128
+    assert "`max_contexts` (128 by default)" in text
+    assert "len(done) >= 256" in inspect.getsource(executor._Run.start_more)
+    assert "fewer than 256 finished results wait" in text
+    assert options["interval"].default == 0.1 and "(0.1 by default)" in text
+    assert executor._BATCH == 512 and "or 512 have piled up" in text
+    assert [s.name for s in Stage] == ["PROCESSING", "CLEANUP", "OUTPUT", "SETTLED", "FINISHED"]
+    assert (
+        "`PROCESSING`, `CLEANUP`, `OUTPUT` (an operation's `stage=`), then `SETTLED` and `FINISHED`"
+        in text
+    )
+    # "release ... hands each waiting context its calls through one method"
+    release = inspect.getsource(executor._Run.release)
+    assert "context.resume(calls)" in release
+    assert not re.search(r"context\.\w+\s*[-+]?=", release)
