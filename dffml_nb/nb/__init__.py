@@ -6,12 +6,17 @@ when a widget is first used, ipycytoscape (and pandas) when a graph is built.
 Rooms (imports point from the widgets down to the pure modules beside them):
 
 - ``graph/`` — the dataflow graph: ``layout`` (positions), ``svg`` (static
-  picture), ``view`` (the only ipycytoscape importer), ``live``
-  (:class:`DataFlowGraph`), ``display`` (a ``DataFlow``'s rich display)
-- ``ml/`` — the ML widgets: ``trainer`` (:class:`ModelTrainer`), ``predictor``
-  (:class:`Predictor`), ``forms``, ``plots``, ``training_data``
-- ``magics/`` — ``%dffml``: the dispatcher (``__init__``), ``flows``, ``ml``
-- ``ui/`` — small shared parts: ``progress``, ``reprs``
+  picture), ``view`` (the only ipycytoscape importer), ``state`` (a run's
+  bookkeeping, no widget), ``live`` (:class:`DataFlowGraph`), ``display`` (a
+  ``DataFlow``'s rich display), ``editor/`` (:class:`FlowEditor`: a pure
+  ``model``, ``palette``, ``export``, ``canvas``, ``forms``, ``widget``)
+- ``ml/`` — the ML widgets: ``pipeline`` (training without a widget),
+  ``trainer`` (:class:`ModelTrainer`), ``predictor`` (:class:`Predictor`),
+  ``leaderboard`` (:class:`Leaderboard`, over ``leaderboard_data`` and
+  ``leaderboard_plots``), ``forms``, ``plots``, ``training_data``
+- ``magics/`` — ``%dffml``: the dispatcher (``__init__``), ``flows``, ``ml``,
+  ``evaluate``, ``serve``
+- ``ui/`` — small shared parts: ``progress``, ``reprs``, ``status``
 """
 
 from __future__ import annotations
