@@ -9,7 +9,8 @@ Rooms (imports point from the widgets down to the pure modules beside them):
   picture), ``view`` (the only ipycytoscape importer), ``state`` (a run's
   bookkeeping, no widget), ``live`` (:class:`DataFlowGraph`), ``display`` (a
   ``DataFlow``'s rich display), ``editor/`` (:class:`FlowEditor`: a pure
-  ``model``, ``palette``, ``export``, ``canvas``, ``forms``, ``widget``)
+  ``model``, ``palette``, ``placement``, ``data``, ``export``, ``canvas``,
+  ``forms``, ``widget``)
 - ``ml/`` — the ML widgets: ``pipeline`` (training without a widget),
   ``trainer`` (:class:`ModelTrainer`), ``predictor`` (:class:`Predictor`),
   ``leaderboard`` (:class:`Leaderboard`, over ``leaderboard_data`` and
