@@ -184,6 +184,17 @@ def test_wrong_shapes_are_422_naming_the_field(http, body, field):
     assert field in document["detail"]
 
 
+def test_a_value_of_the_wrong_type_is_shown_as_given(http):
+    # 1e999 is JSON for a float too large: inf, shown as such (not as the null it encodes to)
+    response = http.post(
+        RUN,
+        content=b'{"inputs": {"calc_string": 1e999}}',
+        headers={"Content-Type": "application/json"},
+    )
+    document = problem(response, 422)
+    assert "takes a str, got float inf" in document["detail"]
+
+
 def test_predict_with_wrong_shapes_names_the_field(http):
     document = problem(http.post("/v1/models/salary/predict", json={"records": [{"key": 1}]}), 422)
     assert "body.records.0.features" in document["detail"]

@@ -17,6 +17,7 @@ import asyncio
 import copy
 import math
 import os
+import reprlib
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -308,7 +309,7 @@ def _json_value(definition: Any, value: Any, where: str) -> Any:
     raise Problem(
         422,
         f"{where}: definition {definition.name!r} takes a {definition.primitive}, "
-        f"got {type(value).__name__} {jsonable(value)!r}",
+        f"got {type(value).__name__} {reprlib.repr(value)}",
         title="Invalid input",
     )
 
