@@ -49,8 +49,6 @@ from dffml_nb.df.plan import Plan
 __all__ = ["FastPlan", "fast_plan", "disabled"]
 
 _MISSING = object()
-#: what _hot_traced returns when a failure made it record the context call by call
-_RECORDED: list[Any] = []
 _OUTPUT_FUNCS = {get_single.func: "single", get_multi.func: "multi"}
 #: set by :func:`disabled` (tests run the executor's rules through both paths)
 _enabled = True
@@ -190,8 +188,17 @@ class FastPlan:
                 values[name] = value
         return values
 
+    def runner(self, state: Any) -> Any:
+        """The method that runs a context of the run ``state`` (bound, found once per
+        run): :meth:`run_batched` for batch subscribers, else :meth:`run_context`."""
+        if self.hot and state.listening and state.on_event is None:
+            return self.run_batched
+        return self.run_context
+
     def run_context(self, state: Any, name: str, input_set: Any) -> bool:
         """Run one context on the fast path if it can take it; False if it cannot."""
+        if state.listening and state.on_event is None and self.hot:
+            return self.run_batched(state, name, input_set)  # (runner gives it directly)
         if state.max_runs < self.runs:
             return False
         values = self.seeds(input_set)
@@ -199,22 +206,9 @@ class FastPlan:
             return False
         record = state.record if state.listening else None
         errors: list[OperationError] = []
-        # batch subscribers only (nothing is delivered in the middle of a context): the
-        # context's start, calls and (with no output operation) its end are one record
-        traced: list[Any] | None = None
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
                 return True  # strict failure: the run stops
-        elif record is not None and self.hot and state.on_event is None:
-            started = _perf()
-            traced = self._hot_traced(state, name, values, errors, started)
-            if traced is None:
-                return True
-            if traced is _RECORDED:
-                traced = None
-            elif self.output_ops:  # they record as they run: this context's calls come first
-                record(context_steps(name, self, started, (values, traced), None))
-                traced = None
         else:
             if record is not None:
                 record(context_started(name))
@@ -222,18 +216,10 @@ class FastPlan:
                     return True  # a subscriber failed: the run stops
             if not self._steps(state, name, values, errors):
                 return True
-        results = self.new_results(self.results_class)  # without the Python-level __init__
-        results.errors = errors
-        if self.output_ops:
-            if not self._output(state, name, values, results, errors):
-                return True
-        else:
-            for leaf in self.leaves:
-                if leaf in values:
-                    results[leaf] = values[leaf]
-        if traced is not None and record is not None:
-            record(context_steps(name, self, started, (values, traced), results))
-        elif record is not None:
+        results = self._results(state, name, values, errors)
+        if results is None:
+            return True
+        if record is not None:
             record(context_finished(name, results))
             if state.failure is not None:
                 return True
@@ -242,6 +228,21 @@ class FastPlan:
         if state.on_events is not None:
             state.due()
         return True
+
+    def _results(
+        self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
+    ) -> Any:
+        """The context's results (its output operations run here); None if the run stops."""
+        results = self.new_results(self.results_class)  # without the Python-level __init__
+        results.errors = errors
+        if self.output_ops:
+            if not self._output(state, name, values, results, errors):
+                return None
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+        return results
 
     def _steps(
         self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
@@ -283,23 +284,32 @@ class FastPlan:
                     return False
         return True
 
-    def _hot_traced(
-        self,
-        state: Any,
-        name: str,
-        values: dict[str, Any],
-        errors: list[OperationError],
-        started: float,
-    ) -> list[Any] | None:
-        """:meth:`_hot` for batch subscribers, keeping a trace of the calls for
-        :meth:`expand`: per step its end time (its inputs and output are read back
-        from ``values``, where each definition is set once), ``(result, end)`` when
-        ``values`` would not tell the result (None, a dict), ``None`` when it did not
-        run. A failing call ends the trace: it goes out as a record of its own and
-        the rest of the context is recorded call by call. None after a strict failure.
+    def run_batched(self, state: Any, name: str, input_set: Any) -> bool:
+        """:meth:`run_context` for a run heard by batch subscribers only (nothing is
+        delivered in the middle of a context): the context's start, calls and (with no output
+        operation) its end go out as ONE record (``events.context_steps``), or, for a
+        summary subscriber, are counted in the row at the buffer's end
+        (``events.contexts_counted``), where only the newest context is kept.
+
+        The record's trace has per step its end time (its inputs and output are read
+        back from ``values``, where each definition is set once), ``(result, end)``
+        when ``values`` would not tell the result (None, a dict), ``None`` when it did
+        not run. A failing call ends the trace (see :meth:`_traced_failure`).
+
+        Kept in one function, with the interval checked against the clock reading
+        the context started with: it runs once per context, and calls and clock
+        reads are most of what a subscriber costs (benchmarks/bench_graph.py).
         """
+        if state.max_runs < self.runs:
+            return False
+        values = self.seeds(input_set)
+        if values is None:
+            return False
+        errors: list[OperationError] = []
         trace: list[Any] = []
         add = trace.append
+        complete = True  # every step ran
+        started = _perf()
         for func, pairs, out, step in self.hot:
             kwargs = {}
             try:
@@ -307,6 +317,7 @@ class FastPlan:
                     kwargs[param] = values[definition]
             except KeyError:
                 add(None)  # an input never arrives: the operation does not run
+                complete = False
                 continue
             try:
                 result = func(**kwargs)
@@ -317,20 +328,65 @@ class FastPlan:
                 if result is not None:
                     _store(step, result, values, self.shape_error)
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
-                done = len(trace)
-                state.record(context_steps(name, self, started, (values, trace), None))
-                ended = next(
-                    (t if type(t) is float else t[1] for t in reversed(trace) if t), started
-                )
-                if not self._failed(
-                    state, name, step.plan, kwargs, error, _perf() - ended, False, errors
-                ):
-                    return None
-                if not self._steps_from(done + 1, state, name, values, errors):
-                    return None
-                return None if state.failure is not None else _RECORDED
+                failed = (step, kwargs, error)
+                return self._traced_failure(state, name, values, errors, started, trace, failed)
             add((result, _perf()))
-        return trace
+        if self.output_ops:  # they record as they run: this context's calls come first
+            state.record(context_steps(name, self, started, (values, trace), None))
+            results = self._results(state, name, values, errors)
+            if results is None:
+                return True
+            state.record(context_finished(name, results))
+        else:
+            results = self.new_results(self.results_class)
+            results.errors = errors
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+            if complete and state.summary:  # counted in the run's row (see _Run.newest)
+                state.counted += 1
+                state.newest = (name, self, started, (values, trace), results)
+            else:
+                state.record(context_steps(name, self, started, (values, trace), results))
+        state.done.append((name, results))
+        state.finished += 1
+        if started - state.delivered_at >= state.interval or len(state.buffer) >= state.batch_size:
+            state.deliver()
+        return True
+
+    def _traced_failure(
+        self,
+        state: Any,
+        name: str,
+        values: dict[str, Any],
+        errors: list[OperationError],
+        started: float,
+        trace: list[Any],
+        failed: tuple[_Step, dict[str, Any], Exception],
+    ) -> bool:
+        """A call of :meth:`run_batched` failed (``(step, its arguments, the error)``): the
+        trace so far goes out as a record of its own, the failure as another, the rest
+        of the context call by call. Always True."""
+        step, kwargs, error = failed
+        done = len(trace)
+        state.record(context_steps(name, self, started, (values, trace), None))
+        ended = next((t if type(t) is float else t[1] for t in reversed(trace) if t), started)
+        if not self._failed(state, name, step.plan, kwargs, error, _perf() - ended, False, errors):
+            return True
+        if not self._steps_from(done + 1, state, name, values, errors):
+            return True
+        if state.failure is not None:
+            return True
+        results = self._results(state, name, values, errors)
+        if results is None:
+            return True
+        state.record(context_finished(name, results))
+        if state.failure is not None:
+            return True
+        state.done.append((name, results))
+        state.finished += 1
+        state.due()
+        return True
 
     def _steps_from(
         self, first: int, state: Any, name: str, values: dict[str, Any], errors: list[Any]

@@ -35,10 +35,13 @@ from dffml_nb.df.events import (
     RawEvent,
     context_finished,
     context_started,
+    context_steps,
+    contexts_counted,
     operation_failed,
     operation_finished,
     operation_ran,
     operation_started,
+    reads_summary,
 )
 from dffml_nb.df.inputs import input_sets, parse_input_set
 from dffml_nb.df.lineage import Repeats
@@ -692,11 +695,24 @@ class _Run:
         self.listening = on_event is not None or on_events is not None
         #: raw event records not yet delivered
         self.buffer: list[RawEvent] = []
+        #: the batch subscriber reads only tallies and newest events (events.summary_subscriber):
+        #: the fast path counts the contexts that ran every step in a row, keeping the newest
+        self.summary = on_event is None and reads_summary(on_events)
+        #: that row, until another record or a delivery puts it in the buffer (see close_row):
+        #: how many, and the newest one's context_steps record's arguments
+        self.counted = 0
+        self.newest: tuple[Any, ...] | None = None
         # batch subscribers only: recording an event is one list append, nothing more
         self.record: Callable[[RawEvent], None] = (
-            self._record_now if on_event is not None else self.buffer.append
+            self._record_now
+            if on_event is not None
+            else self._record_after_row
+            if self.summary
+            else self.buffer.append
         )
         self.delivered_at = _perf()
+        #: records per batch at most (the fast path checks it inline, see due)
+        self.batch_size = _BATCH
         self.timer: Any = None
         self.max_runs = max_runs
         self.stop = _STOP.get() or _NEVER_STOPPED
@@ -755,6 +771,24 @@ class _Run:
         self.cancel()
         self.wake()
 
+    @property
+    def pending(self) -> bool:
+        """Events wait to be delivered."""
+        return bool(self.buffer) or self.newest is not None
+
+    def close_row(self) -> None:
+        """Put the row of counted contexts (see ``newest``) into the buffer."""
+        if self.newest is not None:
+            newest, self.newest = self.newest, None
+            self.buffer.append(contexts_counted(self.counted, context_steps(*newest)))
+            self.counted = 0
+
+    def _record_after_row(self, raw: RawEvent) -> None:
+        """With a summary subscriber: the row of counted contexts goes before ``raw``."""
+        if self.newest is not None:
+            self.close_row()
+        self.buffer.append(raw)
+
     def _record_now(self, raw: RawEvent) -> None:
         """With a per-event subscriber: keep the event and deliver it at once."""
         self.buffer.append(raw)
@@ -762,6 +796,7 @@ class _Run:
 
     def deliver(self) -> None:
         """Hand the buffered events to the subscribers."""
+        self.close_row()
         pending = self.buffer
         if not pending:
             return
@@ -807,8 +842,9 @@ class _Run:
         values they hold until read) young, so the garbage collector never
         has to walk a large pile of them.
         """
-        buffer = self.buffer
-        if len(buffer) >= _BATCH or (buffer and _perf() - self.delivered_at >= self.interval):
+        if len(self.buffer) >= _BATCH or (
+            self.pending and _perf() - self.delivered_at >= self.interval
+        ):
             self.deliver()
 
     def soon(self) -> None:
@@ -831,6 +867,7 @@ class _Run:
         don't pile up); True once every input set has been started."""
         active, done, stop, plan, start = self.active, self.done, self.stop, self.plan, self.start
         fast = fast_plan(plan)  # flows of plain functions: straight-line steps (df/compiled.py)
+        run_fast = fast.runner(self) if fast is not None else None
         count = 0  # a local in this loop, once per context
         try:
             while self.failure is None and len(active) < max_contexts and not stop.requested:
@@ -838,7 +875,7 @@ class _Run:
                     name, input_set = next(sets)
                 except StopIteration:
                     return True
-                if fast is None or not fast.run_context(self, name, input_set):
+                if run_fast is None or not run_fast(self, name, input_set):
                     start(name, parse_input_set(plan, name, input_set))
                 count += 1
                 if len(done) >= 256:
@@ -856,7 +893,7 @@ class _Run:
             self.pool.close(abort=aborted)
         if self.timer is not None:
             self.timer.cancel()
-        if self.buffer:
+        if self.pending:
             self.deliver()
 
     def start(self, name: str, items: list[Item]) -> None:
@@ -969,12 +1006,12 @@ async def run(
             if (exhausted or state.failure is not None) and not state.active:
                 break
             if state.active and not done:
-                if state.buffer:
+                if state.pending:
                     state.deliver()  # about to wait: show what has happened so far
                 await state.wait()
             elif state.started & 1023 == 0:
                 await asyncio.sleep(0)  # let other tasks (a kernel's I/O) breathe
-        if state.buffer:
+        if state.pending:
             state.deliver()  # the last events, before saying how the run ended
         if state.failure is not None:
             failure = state.failure

@@ -25,6 +25,7 @@ from typing import Any
 import ipywidgets
 
 from dffml_nb.df import DataFlow, Event, EventBatch, run_sync
+from dffml_nb.df.events import summary_subscriber
 from dffml_nb.nb.graph.layout import FlowLayout, def_id, flow_layout
 from dffml_nb.nb.graph.state import STATES, RunState, context_total
 from dffml_nb.nb.graph.svg import COLOURS, layout_svg
@@ -138,6 +139,7 @@ class DataFlowGraph(ipywidgets.VBox):
         """A per-event subscriber (``on_event=graph.on_event``); :meth:`on_events` is cheaper."""
         self.on_events(EventBatch.of([event]))
 
+    @summary_subscriber  # only RunState.absorb reads the batch
     def on_events(self, batch: EventBatch) -> None:
         """The subscriber: pass as ``on_events=graph.on_events`` to ``run`` / ``run_sync``.
 

@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from dffml_nb.df import DataFlow, Event, EventBatch, count_contexts
+from dffml_nb.df.events import summary_subscriber
 
 __all__ = ["STATES", "OpState", "RunState", "context_total"]
 
@@ -112,6 +113,9 @@ class RunState:
         self.run_started: float | None = None
         self.run_ended: float | None = None
 
+    # it reads a batch only through tally(), last() and of_kind("operation_failed"), so
+    # the executor may count the contexts of its fast path rather than record each one
+    @summary_subscriber
     def absorb(self, batch: EventBatch, *, newest: bool = True) -> None:
         """Count a batch of events: the ``on_events`` subscriber.
 
