@@ -118,6 +118,7 @@ class FastPlan:
         self.names = frozenset(plan.definitions)
         self.produced: frozenset[str] = frozenset()
         self.hot: tuple[tuple[Any, ...], ...] = ()
+        self.traced: tuple[tuple[Any, ...], ...] = ()
         self.seed: dict[str, Any] | None = None
         if self.reason is not None:
             return
@@ -131,6 +132,9 @@ class FastPlan:
             if all(st.simple for st in self.steps)
             else ()
         )
+        #: the same for run_batched, each with its place in the context's trace
+        self.traced = tuple((*hot, at) for at, hot in enumerate(self.hot, 1))
+        self.trace_width = len(self.steps) + 1
         self.new_results = dict.__new__
         for p in plan.ops:
             if p.stage == 2:
@@ -197,8 +201,6 @@ class FastPlan:
 
     def run_context(self, state: Any, name: str, input_set: Any) -> bool:
         """Run one context on the fast path if it can take it; False if it cannot."""
-        if state.listening and state.on_event is None and self.hot:
-            return self.run_batched(state, name, input_set)  # (runner gives it directly)
         if state.max_runs < self.runs:
             return False
         values = self.seeds(input_set)
@@ -209,6 +211,9 @@ class FastPlan:
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
                 return True  # strict failure: the run stops
+        elif record is not None and self.hot and state.on_event is None:
+            # batch subscribers only: the executor calls run_batched directly (see runner)
+            return self.run_batched(state, name, input_set)
         else:
             if record is not None:
                 record(context_started(name))
@@ -216,9 +221,15 @@ class FastPlan:
                     return True  # a subscriber failed: the run stops
             if not self._steps(state, name, values, errors):
                 return True
-        results = self._results(state, name, values, errors)
-        if results is None:
-            return True
+        results = self.new_results(self.results_class)  # without the Python-level __init__
+        results.errors = errors
+        if self.output_ops:
+            if not self._output(state, name, values, results, errors):
+                return True
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
         if record is not None:
             record(context_finished(name, results))
             if state.failure is not None:
@@ -291,10 +302,11 @@ class FastPlan:
         summary subscriber, are counted in the row at the buffer's end
         (``events.contexts_counted``), where only the newest context is kept.
 
-        The record's trace has per step its end time (its inputs and output are read
-        back from ``values``, where each definition is set once), ``(result, end)``
-        when ``values`` would not tell the result (None, a dict), ``None`` when it did
-        not run. A failing call ends the trace (see :meth:`_traced_failure`).
+        The record's trace is ``[values, call, ...]``: the context's values, then per
+        step its end time (its inputs and output are read back from ``values``, where
+        each definition is set once), ``(result, end)`` when ``values`` would not tell
+        the result (None, a dict), ``None`` when it did not run. A failing call ends
+        the trace (see :meth:`_traced_failure`).
 
         Kept in one function, with the interval checked against the clock reading
         the context started with: it runs once per context, and calls and clock
@@ -306,33 +318,34 @@ class FastPlan:
         if values is None:
             return False
         errors: list[OperationError] = []
-        trace: list[Any] = []
-        add = trace.append
+        # every slot is set below: a list made at its size and filled by index is the
+        # cheapest trace to make
+        trace: list[Any] = [values] * self.trace_width
         complete = True  # every step ran
         started = _perf()
-        for func, pairs, out, step in self.hot:
+        for func, pairs, out, step, at in self.traced:
             kwargs = {}
             try:
                 for param, definition in pairs:
                     kwargs[param] = values[definition]
             except KeyError:
-                add(None)  # an input never arrives: the operation does not run
+                trace[at] = None  # an input never arrives: the operation does not run
                 complete = False
                 continue
             try:
                 result = func(**kwargs)
                 if out is not None and result is not None and type(result) is not dict:
                     values[out] = result
-                    add(_perf())
+                    trace[at] = _perf()
                     continue
                 if result is not None:
                     _store(step, result, values, self.shape_error)
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
-                failed = (step, kwargs, error)
-                return self._traced_failure(state, name, values, errors, started, trace, failed)
-            add((result, _perf()))
+                failed = (at, kwargs, error)
+                return self._traced_failure(state, name, errors, started, trace, failed)
+            trace[at] = (result, _perf())
         if self.output_ops:  # they record as they run: this context's calls come first
-            state.record(context_steps(name, self, started, (values, trace), None))
+            state.record(context_steps(name, self, started, trace, None))
             results = self._results(state, name, values, errors)
             if results is None:
                 return True
@@ -345,12 +358,12 @@ class FastPlan:
                     results[leaf] = values[leaf]
             if complete and state.summary:  # counted in the run's row (see _Run.newest)
                 state.counted += 1
-                state.newest = (name, self, started, (values, trace), results)
+                state.newest = (name, self, started, trace, results)
             else:
-                state.record(context_steps(name, self, started, (values, trace), results))
+                state.record(context_steps(name, self, started, trace, results))
         state.done.append((name, results))
         state.finished += 1
-        if started - state.delivered_at >= state.interval or len(state.buffer) >= state.batch_size:
+        if started >= state.deliver_by or len(state.buffer) >= state.batch_size:
             state.deliver()
         return True
 
@@ -358,19 +371,21 @@ class FastPlan:
         self,
         state: Any,
         name: str,
-        values: dict[str, Any],
         errors: list[OperationError],
         started: float,
         trace: list[Any],
-        failed: tuple[_Step, dict[str, Any], Exception],
+        failed: tuple[int, dict[str, Any], Exception],
     ) -> bool:
-        """A call of :meth:`run_batched` failed (``(step, its arguments, the error)``): the
-        trace so far goes out as a record of its own, the failure as another, the rest
-        of the context call by call. Always True."""
-        step, kwargs, error = failed
-        done = len(trace)
-        state.record(context_steps(name, self, started, (values, trace), None))
-        ended = next((t if type(t) is float else t[1] for t in reversed(trace) if t), started)
+        """A call of :meth:`run_batched` failed (``(its place in the trace, its arguments,
+        the error)``): the trace so far goes out as a record of its own, the failure as
+        another, the rest of the context call by call. Always True."""
+        at, kwargs, error = failed
+        values = trace[0]
+        done = at - 1  # the failed step's index
+        step = self.steps[done]
+        state.record(context_steps(name, self, started, trace[:at], None))
+        calls = trace[1:at]
+        ended = next((t if type(t) is float else t[1] for t in reversed(calls) if t), started)
         if not self._failed(state, name, step.plan, kwargs, error, _perf() - ended, False, errors):
             return True
         if not self._steps_from(done + 1, state, name, values, errors):
@@ -400,7 +415,7 @@ class FastPlan:
     def expand(self, context: str, started: float, trace: Any, results: Any) -> list[RawEvent]:
         """A ``context_steps`` record spelled out: the context's start, a started and a
         finished record per step that ran, and its end when the record holds it."""
-        values, calls = trace
+        values, calls = trace[0], trace[1:]
         records = [context_started(context)]
         previous = started
         for step, call in zip(self.steps, calls):

@@ -155,10 +155,10 @@ def context_steps(
     keeps a live graph cheap on a run of plain functions. ``steps`` spells the
     record out (``steps.expand(context, started, trace, results)`` -> raw records)
     and names its operations (``steps.step_names``); ``trace`` is its own account
-    of the calls, ``(values, calls)`` with None for a step that did not run. When
+    of the calls, ``[values, call, ...]`` with None for a step that did not run. When
     every step ran, ``tally`` counts the record without spelling it out.
     """
-    calls = trace[1]
+    calls = trace[1:]
     complete = len(calls) == len(steps.step_names) and None not in calls
     key = steps.tally_keys[results is not None] if complete else None
     return (_STEPS, context, key, started, steps, trace, results)

@@ -710,8 +710,8 @@ class _Run:
             if self.summary
             else self.buffer.append
         )
-        self.delivered_at = _perf()
-        #: records per batch at most (the fast path checks it inline, see due)
+        #: when the buffer is due even if small, and records per batch at most (see due)
+        self.deliver_by = _perf() + interval
         self.batch_size = _BATCH
         self.timer: Any = None
         self.max_runs = max_runs
@@ -802,7 +802,7 @@ class _Run:
             return
         records = pending[:]
         pending.clear()  # the same list: ``record`` is bound to its append
-        self.delivered_at = _perf()
+        self.deliver_by = _perf() + self.interval
         batch = EventBatch(records)
         on_event, on_events = self.on_event, self.on_events
         if on_event is not None:
@@ -842,9 +842,7 @@ class _Run:
         values they hold until read) young, so the garbage collector never
         has to walk a large pile of them.
         """
-        if len(self.buffer) >= _BATCH or (
-            self.pending and _perf() - self.delivered_at >= self.interval
-        ):
+        if len(self.buffer) >= _BATCH or (self.pending and _perf() >= self.deliver_by):
             self.deliver()
 
     def soon(self) -> None:
