@@ -318,9 +318,12 @@ class FastPlan:
         if values is None:
             return False
         errors: list[OperationError] = []
-        # every slot is set below: a list made at its size and filled by index is the
-        # cheapest trace to make
-        trace: list[Any] = [values] * self.trace_width
+        # every slot is set below, in a list made at its size (the run's spare, when a
+        # summary subscriber let the previous one go: see _Run.spare)
+        trace = state.spare
+        if trace is None:
+            trace = [None] * self.trace_width
+        trace[0] = values
         complete = True  # every step ran
         started = _perf()
         for func, pairs, out, step, at in self.traced:
@@ -345,6 +348,7 @@ class FastPlan:
                 return self._traced_failure(state, name, errors, started, trace, failed)
             trace[at] = (result, _perf())
         if self.output_ops:  # they record as they run: this context's calls come first
+            state.spare = None  # the record keeps the trace
             state.record(context_steps(name, self, started, trace, None))
             results = self._results(state, name, values, errors)
             if results is None:
@@ -358,9 +362,16 @@ class FastPlan:
                     results[leaf] = values[leaf]
             if complete and state.summary:  # counted in the run's row (see _Run.newest)
                 state.counted += 1
-                state.newest = (name, self, started, trace, results)
-            else:
-                state.record(context_steps(name, self, started, trace, results))
+                state.newest = (name, self, started, results)
+                state.spare = state.kept  # the previous newest's trace is free again
+                state.kept = trace
+                state.done.append((name, results))
+                state.finished += 1
+                if started >= state.deliver_by:  # (the buffer did not grow)
+                    state.deliver()
+                return True
+            state.spare = None  # the record keeps the trace
+            state.record(context_steps(name, self, started, trace, results))
         state.done.append((name, results))
         state.finished += 1
         if started >= state.deliver_by or len(state.buffer) >= state.batch_size:
