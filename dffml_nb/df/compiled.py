@@ -299,8 +299,9 @@ class FastPlan:
         """:meth:`run_context` for a run heard by batch subscribers only (nothing is
         delivered in the middle of a context): the context's start, calls and (with no output
         operation) its end go out as ONE record (``events.context_steps``), or, for a
-        summary subscriber, are counted in the row at the buffer's end
-        (``events.contexts_counted``), where only the newest context is kept.
+        summary subscriber and a context that ran every step, are counted in the run's
+        row (``_Run.newest``, then ``events.contexts_counted``), which keeps only the
+        newest context.
 
         The record's trace is ``[values, call, ...]``: the context's values, then per
         step its end time (its inputs and output are read back from ``values``, where

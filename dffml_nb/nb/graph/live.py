@@ -1,9 +1,10 @@
 """DataFlowGraph: a live picture of a dataflow, itself an ipywidgets widget.
 
-It subscribes to the executor's event stream (``on_event``) and never looks at
-executor internals. Events land in plain Python objects (cheap: a 10,000-context
-run produces 80,000 of them); the widget is updated at most every ``interval``
-seconds and on ``flush()``, so attaching a graph barely slows a run.
+It subscribes to the executor's event stream (``on_events``, as a summary
+subscriber: see ``RunState``) and never looks at executor internals. Events land
+in plain Python objects (cheap: a 10,000-context run produces 80,000 of them);
+the widget is updated at most every ``interval`` seconds and on ``flush()``, so
+attaching a graph barely slows a run (``benchmarks/bench_graph.py``).
 
     graph = DataFlowGraph(flow)
     graph                                   # in a notebook: the live graph
