@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from dffml_nb.df import DataFlow, EventBatch, Input, compiled, get_single, op, run_sync
+from dffml_nb.df import (
+    DataFlow,
+    EventBatch,
+    Input,
+    compiled,
+    get_multi,
+    get_single,
+    op,
+    run_sync,
+)
 from dffml_nb.df.events import reads_summary, summary_subscriber
 from dffml_nb.nb.graph.state import RunState
 
@@ -133,3 +142,42 @@ def test_a_summary_subscriber_is_still_heard_every_interval():
 
     run_sync(flow, [{"text": str(i)} for i in range(50)], on_events=hear, interval=0.0)
     assert tallied == [1] * 50  # interval 0: a batch after every context
+
+
+def test_output_operations_of_counted_contexts_are_counted_too():
+    flow = DataFlow(
+        parse,
+        double,
+        get_single,
+        get_multi,
+        seed=[
+            Input({"d": "double"}, get_multi.inputs["spec"]),
+            Input(["parse"], get_single.inputs["spec"]),
+        ],
+    )
+    inputs = [{"text": str(i)} for i in range(300)]
+    batches: list[EventBatch] = []
+    run_sync(flow, inputs, on_events=summary_subscriber(batches.append), interval=60.0)
+    assert len(batches) == 1 and len(batches[0]) == 10  # the newest context's events only
+    (batch,) = batches
+    calls = {
+        (kind, o.name): 300 for kind in ("operation_started", "operation_finished") for o in flow
+    }
+    assert batch.tally() == {
+        ("context_started", None): 300,
+        ("context_finished", None): 300,
+        **calls,
+    }
+    outputs = [e for e in batch if e.operation in ("get_single", "get_multi")]
+    # in the order the executor runs them (their specs' order), as a full batch says
+    heard: list[Any] = []
+    run_sync(flow, inputs[-1:], on_events=lambda b: heard.extend(b))
+    assert [(e.kind, e.operation, e.inputs, e.outputs) for e in outputs] == [
+        (e.kind, e.operation, e.inputs, e.outputs)
+        for e in heard
+        if e.operation in ("get_single", "get_multi")
+    ]
+    finished = batch.last("operation_finished", "get_multi")
+    assert finished is not None and finished.context == "299"
+    assert finished.outputs == {"d": "[598]"} and finished.duration >= 0
+    assert batch.last("context_finished").results == {"parse": 299, "d": [598]}

@@ -102,6 +102,15 @@ class _Step:
         self.out = self.outputs[self.single] if self.single is not None else None
 
 
+class _Names:
+    """Operations a complete record stands for, as ``events.tally`` reads them."""
+
+    __slots__ = ("step_names",)
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.step_names = names
+
+
 class FastPlan:
     """A flow's steps in dependency order, or why the flow cannot take the fast path."""
 
@@ -152,8 +161,15 @@ class FastPlan:
         self.runs = len(self.steps) + len(self.output_ops)
         #: the operations a complete context_steps record stands for (events.tally)
         self.step_names = tuple(st.plan.name for st in self.steps)
-        #: how events.tally groups complete context_steps records: (steps, with its end?)
-        self.tally_keys = ((self, False), (self, True))
+        #: how events.tally groups complete context_steps records, by how many calls they
+        #: hold: (steps, with its end?), or, with the output operations of a summarised
+        #: context (_outputs_traced), those as well, and its end
+        self.tally_keys: dict[int, tuple[Any, Any]] = {
+            len(self.steps): ((self, False), (self, True))
+        }
+        if self.output_ops:
+            names = self.step_names + tuple(p.name for p, _, _ in self.output_ops)
+            self.tally_keys[len(self.steps) + len(self.output_ops)] = (None, (_Names(names), True))
 
     # -- one context ------------------------------------------------------------------
 
@@ -348,36 +364,73 @@ class FastPlan:
                 failed = (at, kwargs, error)
                 return self._traced_failure(state, name, errors, started, trace, failed)
             trace[at] = (result, _perf())
-        if self.output_ops:  # they record as they run: this context's calls come first
-            state.spare = None  # the record keeps the trace
-            state.record(context_steps(name, self, started, trace, None))
-            results = self._results(state, name, values, errors)
-            if results is None:
-                return True
-            state.record(context_finished(name, results))
+        results = self.new_results(self.results_class)  # without the Python-level __init__
+        results.errors = errors
+        counted = complete and state.summary  # in the run's row (see _Run.newest)
+        if self.output_ops:
+            ran = self._outputs_traced(values) if counted else None
+            if ran is not None:
+                for _, _, out, _ in ran:
+                    results.update(out)
+                trace[self.trace_width :] = ran
+            else:  # they record as they run: this context's calls come first
+                counted = False
+                del trace[self.trace_width :]  # a reused trace may hold a row's outputs
+                state.spare = None  # the record keeps the trace
+                state.record(context_steps(name, self, started, trace, None))
+                if not self._output(state, name, values, results, errors):
+                    return True
+                state.record(context_finished(name, results))
         else:
-            results = self.new_results(self.results_class)
-            results.errors = errors
             for leaf in self.leaves:
                 if leaf in values:
                     results[leaf] = values[leaf]
-            if complete and state.summary:  # counted in the run's row (see _Run.newest)
-                state.counted += 1
-                state.newest = (name, self, started, results)
-                state.spare = state.kept  # the previous newest's trace is free again
-                state.kept = trace
-                state.done.append((name, results))
-                state.finished += 1
-                if started >= state.deliver_by:  # (the buffer did not grow)
-                    state.deliver()
-                return True
-            state.spare = None  # the record keeps the trace
-            state.record(context_steps(name, self, started, trace, results))
+            if not counted:
+                state.spare = None  # the record keeps the trace
+                state.record(context_steps(name, self, started, trace, results))
+        if counted:
+            state.counted += 1
+            state.newest = (name, self, started, results)
+            state.spare = state.kept  # the previous newest's trace is free again
+            state.kept = trace
+            state.done.append((name, results))
+            state.finished += 1
+            if started >= state.deliver_by:  # (the buffer did not grow)
+                state.deliver()
+            return True
         state.done.append((name, results))
         state.finished += 1
         if started >= state.deliver_by or len(state.buffer) >= state.batch_size:
             state.deliver()
         return True
+
+    def _outputs_traced(self, values: dict[str, Any]) -> list[Any] | None:
+        """The output operations of a context a summary subscriber will only count, as
+        :meth:`_output` runs them: ``[(plan, spec name, output, duration), ...]`` in
+        the order they ran, or None if one would not run or would fail (the context is
+        then recorded as usual: they build dicts from ``values``, nothing else)."""
+        output_ops = self.output_ops
+        if len(output_ops) > 1:  # in the order their specs arrived, as the executor feeds them
+            order = {definition: index for index, definition in enumerate(values)}
+            output_ops = sorted(output_ops, key=lambda o: order.get(o[2], len(order)))
+        ran: list[Any] = []
+        previous = _perf()
+        for plan, kind, spec_name in output_ops:
+            spec = values.get(spec_name, _MISSING)
+            if spec is _MISSING:
+                return None
+            try:
+                wanted = _aliases(spec)
+                if kind == "single":
+                    out = {a: values[n] for a, n in wanted.items() if n in values}
+                else:
+                    out = {a: [values[n]] if n in values else [] for a, n in wanted.items()}
+            except Exception:  # noqa: BLE001 - _output reports it
+                return None
+            ended = _perf()
+            ran.append((plan, spec_name, out, ended - previous))
+            previous = ended
+        return ran
 
     def _traced_failure(
         self,
@@ -428,6 +481,7 @@ class FastPlan:
         """A ``context_steps`` record spelled out: the context's start, a started and a
         finished record per step that ran, and its end when the record holds it."""
         values, calls = trace[0], trace[1:]
+        outputs = calls[len(self.steps) :]  # a summarised context's (_outputs_traced)
         records = [context_started(context)]
         previous = started
         for step, call in zip(self.steps, calls):
@@ -442,6 +496,10 @@ class FastPlan:
             records.append(operation_started(context, plan, args))
             records.append(operation_finished(context, plan, ended - previous, result))
             previous = ended
+        for plan, spec_name, out, duration in outputs:
+            args = (Input(values[spec_name], plan.op.inputs[plan.params[0]]),)
+            records.append(operation_started(context, plan, args))
+            records.append(operation_finished(context, plan, duration, out))
         if results is not None:
             records.append(context_finished(context, results))
         return records

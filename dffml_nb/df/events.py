@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dffml_nb.df.reprs import short_repr
 
@@ -159,8 +159,8 @@ def context_steps(
     every step ran, ``tally`` counts the record without spelling it out.
     """
     calls = trace[1:]
-    complete = len(calls) == len(steps.step_names) and None not in calls
-    key = steps.tally_keys[results is not None] if complete else None
+    keys = steps.tally_keys.get(len(calls)) if None not in calls else None
+    key = keys[results is not None] if keys is not None else None
     return (_STEPS, context, key, started, steps, trace, results)
 
 
@@ -184,8 +184,18 @@ def summary_subscriber(subscriber: _Subscriber) -> _Subscriber:
     newest. Those three reads give what they give on a full batch; iterating
     it, ``len`` and ``of_kind`` of other kinds see only the events it kept.
     This is what makes a live graph nearly free on a run of plain functions.
+    Use it on a function (or a method, where it is defined); anything else that
+    cannot carry the mark (a bound method, a builtin) is wrapped in one that does.
     """
-    setattr(subscriber, "reads_summary", True)  # noqa: B010 - a function attribute, for mypy
+    try:
+        setattr(subscriber, "reads_summary", True)  # noqa: B010 - a function attribute, for mypy
+    except AttributeError:
+
+        def marked(batch: EventBatch) -> Any:
+            return subscriber(batch)
+
+        setattr(marked, "reads_summary", True)  # noqa: B010
+        return cast(_Subscriber, marked)
     return subscriber
 
 
