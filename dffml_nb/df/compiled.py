@@ -325,8 +325,9 @@ class FastPlan:
         the result (None, a dict), ``None`` when it did not run. A failing call ends
         the trace (see :meth:`_traced_failure`).
 
-        Kept in one function, with the interval checked against the clock reading
-        the context started with: it runs once per context, and calls and clock
+        Longer than most: a counted context is handled here without further calls
+        (one costs about what a clock reading does), and the interval is checked
+        against the clock reading the context started with, because calls and clock
         reads are most of what a subscriber costs (benchmarks/bench_graph.py).
         """
         if state.max_runs < self.runs:
@@ -366,38 +367,48 @@ class FastPlan:
             trace[at] = (result, _perf())
         results = self.new_results(self.results_class)  # without the Python-level __init__
         results.errors = errors
-        counted = complete and state.summary  # in the run's row (see _Run.newest)
+        if not (complete and state.summary):
+            return self._recorded(state, name, started, trace, results)
         if self.output_ops:
-            ran = self._outputs_traced(values) if counted else None
-            if ran is not None:
-                for _, _, out, _ in ran:
-                    results.update(out)
-                trace[self.trace_width :] = ran
-            else:  # they record as they run: this context's calls come first
-                counted = False
-                del trace[self.trace_width :]  # a reused trace may hold a row's outputs
-                state.spare = None  # the record keeps the trace
-                state.record(context_steps(name, self, started, trace, None))
-                if not self._output(state, name, values, results, errors):
-                    return True
-                state.record(context_finished(name, results))
+            ran = self._outputs_traced(values)
+            if ran is None:
+                return self._recorded(state, name, started, trace, results)
+            for _, _, out, _ in ran:
+                results.update(out)
+            trace[self.trace_width :] = ran
         else:
             for leaf in self.leaves:
                 if leaf in values:
                     results[leaf] = values[leaf]
-            if not counted:
-                state.spare = None  # the record keeps the trace
-                state.record(context_steps(name, self, started, trace, results))
-        if counted:
-            state.counted += 1
-            state.newest = (name, self, started, results)
-            state.spare = state.kept  # the previous newest's trace is free again
-            state.kept = trace
-            state.done.append((name, results))
-            state.finished += 1
-            if started >= state.deliver_by:  # (the buffer did not grow)
-                state.deliver()
-            return True
+        # counted in the run's row (see _Run.newest): no record, the buffer does not grow
+        state.counted += 1
+        state.newest = (name, self, started, results)
+        state.spare = state.kept  # the previous newest's trace is free again
+        state.kept = trace
+        state.done.append((name, results))
+        state.finished += 1
+        if started >= state.deliver_by:
+            state.deliver()
+        return True
+
+    def _recorded(
+        self, state: Any, name: str, started: float, trace: list[Any], results: Any
+    ) -> bool:
+        """The end of a context of :meth:`run_batched` that is recorded, not counted: its
+        steps as one record (which keeps the trace), its output operations, its end."""
+        values = trace[0]
+        del trace[self.trace_width :]  # a reused trace may hold a row's output operations
+        state.spare = None
+        if self.output_ops:  # they record as they run: this context's calls come first
+            state.record(context_steps(name, self, started, trace, None))
+            if not self._output(state, name, values, results, results.errors):
+                return True
+            state.record(context_finished(name, results))
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+            state.record(context_steps(name, self, started, trace, results))
         state.done.append((name, results))
         state.finished += 1
         if started >= state.deliver_by or len(state.buffer) >= state.batch_size:
