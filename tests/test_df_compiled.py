@@ -112,14 +112,18 @@ FLOWS = [
 def test_eligible_flows_take_the_fast_path_with_identical_results_and_events(flow, monkeypatch):
     assert fast_plan(plan_of(flow)) is not None
     taken = []
-    original = compiled.FastPlan.run_context
 
-    def spy(self, state, name, input_set):
-        handled = original(self, state, name, input_set)
-        taken.append(handled)
-        return handled
+    def spy(original):
+        def spied(self, state, name, input_set):
+            handled = original(self, state, name, input_set)
+            taken.append(handled)
+            return handled
 
-    monkeypatch.setattr(compiled.FastPlan, "run_context", spy)
+        return spied
+
+    # run_batched: what FastPlan.runner gives a run heard only by batch subscribers
+    for entry in ("run_context", "run_batched"):
+        monkeypatch.setattr(compiled.FastPlan, entry, spy(getattr(compiled.FastPlan, entry)))
     inputs = {"a": {"text": "21"}, "b": [{"text": "7"}], "c": Input("4", "text")}
     for batched in (False, True):
         taken.clear()

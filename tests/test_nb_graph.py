@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -336,6 +337,62 @@ def test_details_after_a_large_run_are_the_last_contexts(interval):
     # a run subscribed from outside (its size unknown to the graph): every batch is read
     run_sync(CALC, [{"a": i, "b": 2} for i in range(700)], on_events=graph.on_events)
     assert graph.details("add")["last_outputs"] == {"add": "701"}
+
+
+def _what_the_graph_shows(graph: DataFlowGraph) -> dict:
+    """Every node's details and look, the status line; durations only as 'measured or not'."""
+    details = {}
+    for node_id in graph.geometry.nodes:
+        info = graph.details(node_id)
+        if "last_duration" in info:
+            duration = info.pop("last_duration")
+            info["measured"] = duration if duration is None else duration >= 0
+        details[node_id] = info
+    looks = {n["id"]: (n["classes"], n["label"]) for n in nodes_by_id(graph).values()}
+    status = graph.status_line.value.rsplit(" · ", 1)[0]  # without the elapsed time
+    return {"details": details, "looks": looks, "status": status, "counts": graph.counts}
+
+
+def picky(total: int) -> int:
+    if total == 900:
+        raise ValueError("not 900")
+    return total
+
+
+def bonus(picky: int, extra: int) -> int:
+    return picky + extra
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_the_fast_path_and_the_general_path_show_the_same_graph(strict):
+    """A run of plain functions takes the executor's fast path, where the graph hears most
+    contexts only as counts; what it shows afterwards is what the general path shows."""
+    from dffml_nb.df import compiled
+
+    # a chain (the two paths order a context's operations alike only along dependencies)
+    flow = DataFlow(add, double, total, picky, bonus)
+    inputs = [{"a": i, "b": 1, "extra": i} for i in range(600)] + [{"a": 1, "b": 1}]
+    shown = []
+    for general in (False, True):
+        graph = DataFlowGraph(flow)
+        with compiled.disabled() if general else contextlib.nullcontext():
+            try:
+                graph.run(inputs, strict=strict)
+            except OperationError:
+                assert strict
+        shown.append(_what_the_graph_shows(graph))
+    assert shown[0] == shown[1]
+    fast = shown[0]["details"]
+    assert fast["op:picky"]["error"] == "ValueError: not 900"
+    assert fast["op:total"]["measured"] is True and fast["op:bonus"]["measured"] is True
+    if strict:  # the run stopped at the failure
+        assert fast["op:total"]["last_context"] == "299"
+        assert fast["op:bonus"]["last_context"] == "298"
+        assert shown[0]["counts"]["add"] == {"started": 300, "finished": 300, "failed": 0}
+    else:  # 'bonus' did not run in the last context: its newest call is from the row
+        assert fast["op:bonus"]["last_context"] == "599"
+        assert fast["op:bonus"]["last_outputs"] == {"bonus": "2399"}
+        assert fast["op:total"]["last_context"] == "600"
 
 
 def test_details_panel_follows_a_run():

@@ -49,8 +49,6 @@ from dffml_nb.df.plan import Plan
 __all__ = ["FastPlan", "fast_plan", "disabled"]
 
 _MISSING = object()
-#: what _hot_traced returns when a failure made it record the context call by call
-_RECORDED: list[Any] = []
 _OUTPUT_FUNCS = {get_single.func: "single", get_multi.func: "multi"}
 #: set by :func:`disabled` (tests run the executor's rules through both paths)
 _enabled = True
@@ -104,6 +102,15 @@ class _Step:
         self.out = self.outputs[self.single] if self.single is not None else None
 
 
+class _Names:
+    """Operations a complete record stands for, as ``events.tally`` reads them."""
+
+    __slots__ = ("step_names",)
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.step_names = names
+
+
 class FastPlan:
     """A flow's steps in dependency order, or why the flow cannot take the fast path."""
 
@@ -120,6 +127,7 @@ class FastPlan:
         self.names = frozenset(plan.definitions)
         self.produced: frozenset[str] = frozenset()
         self.hot: tuple[tuple[Any, ...], ...] = ()
+        self.traced: tuple[tuple[Any, ...], ...] = ()
         self.seed: dict[str, Any] | None = None
         if self.reason is not None:
             return
@@ -133,6 +141,9 @@ class FastPlan:
             if all(st.simple for st in self.steps)
             else ()
         )
+        #: the same for run_batched, each with its place in the context's trace
+        self.traced = tuple((*hot, at) for at, hot in enumerate(self.hot, 1))
+        self.trace_width = len(self.steps) + 1
         self.new_results = dict.__new__
         for p in plan.ops:
             if p.stage == 2:
@@ -150,8 +161,15 @@ class FastPlan:
         self.runs = len(self.steps) + len(self.output_ops)
         #: the operations a complete context_steps record stands for (events.tally)
         self.step_names = tuple(st.plan.name for st in self.steps)
-        #: how events.tally groups complete context_steps records: (steps, with its end?)
-        self.tally_keys = ((self, False), (self, True))
+        #: how events.tally groups complete context_steps records, by how many calls they
+        #: hold: (steps, with its end?), or, with the output operations of a summarised
+        #: context (_outputs_traced), those as well, and its end
+        self.tally_keys: dict[int, tuple[Any, Any]] = {
+            len(self.steps): ((self, False), (self, True))
+        }
+        if self.output_ops:
+            names = self.step_names + tuple(p.name for p, _, _ in self.output_ops)
+            self.tally_keys[len(self.steps) + len(self.output_ops)] = (None, (_Names(names), True))
 
     # -- one context ------------------------------------------------------------------
 
@@ -190,6 +208,13 @@ class FastPlan:
                 values[name] = value
         return values
 
+    def runner(self, state: Any) -> Any:
+        """The method that runs a context of the run ``state`` (bound, found once per
+        run): :meth:`run_batched` for batch subscribers, else :meth:`run_context`."""
+        if self.hot and state.listening and state.on_event is None:
+            return self.run_batched
+        return self.run_context
+
     def run_context(self, state: Any, name: str, input_set: Any) -> bool:
         """Run one context on the fast path if it can take it; False if it cannot."""
         if state.max_runs < self.runs:
@@ -199,22 +224,12 @@ class FastPlan:
             return False
         record = state.record if state.listening else None
         errors: list[OperationError] = []
-        # batch subscribers only (nothing is delivered in the middle of a context): the
-        # context's start, calls and (with no output operation) its end are one record
-        traced: list[Any] | None = None
         if record is None and self.hot:
             if not self._hot(state, name, values, errors):
                 return True  # strict failure: the run stops
         elif record is not None and self.hot and state.on_event is None:
-            started = _perf()
-            traced = self._hot_traced(state, name, values, errors, started)
-            if traced is None:
-                return True
-            if traced is _RECORDED:
-                traced = None
-            elif self.output_ops:  # they record as they run: this context's calls come first
-                record(context_steps(name, self, started, (values, traced), None))
-                traced = None
+            # batch subscribers only: the executor calls run_batched directly (see runner)
+            return self.run_batched(state, name, input_set)
         else:
             if record is not None:
                 record(context_started(name))
@@ -231,9 +246,7 @@ class FastPlan:
             for leaf in self.leaves:
                 if leaf in values:
                     results[leaf] = values[leaf]
-        if traced is not None and record is not None:
-            record(context_steps(name, self, started, (values, traced), results))
-        elif record is not None:
+        if record is not None:
             record(context_finished(name, results))
             if state.failure is not None:
                 return True
@@ -242,6 +255,21 @@ class FastPlan:
         if state.on_events is not None:
             state.due()
         return True
+
+    def _results(
+        self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
+    ) -> Any:
+        """The context's results (its output operations run here); None if the run stops."""
+        results = self.new_results(self.results_class)  # without the Python-level __init__
+        results.errors = errors
+        if self.output_ops:
+            if not self._output(state, name, values, results, errors):
+                return None
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+        return results
 
     def _steps(
         self, state: Any, name: str, values: dict[str, Any], errors: list[OperationError]
@@ -283,54 +311,173 @@ class FastPlan:
                     return False
         return True
 
-    def _hot_traced(
-        self,
-        state: Any,
-        name: str,
-        values: dict[str, Any],
-        errors: list[OperationError],
-        started: float,
-    ) -> list[Any] | None:
-        """:meth:`_hot` for batch subscribers, keeping a trace of the calls for
-        :meth:`expand`: per step its end time (its inputs and output are read back
-        from ``values``, where each definition is set once), ``(result, end)`` when
-        ``values`` would not tell the result (None, a dict), ``None`` when it did not
-        run. A failing call ends the trace: it goes out as a record of its own and
-        the rest of the context is recorded call by call. None after a strict failure.
+    def run_batched(self, state: Any, name: str, input_set: Any) -> bool:
+        """:meth:`run_context` for a run heard by batch subscribers only (nothing is
+        delivered in the middle of a context): the context's start, calls and (with no output
+        operation) its end go out as ONE record (``events.context_steps``), or, for a
+        summary subscriber and a context that ran every step, are counted in the run's
+        row (``_Run.newest``, then ``events.contexts_counted``), which keeps only the
+        newest context.
+
+        The record's trace is ``[values, call, ...]``: the context's values, then per
+        step its end time (its inputs and output are read back from ``values``, where
+        each definition is set once), ``(result, end)`` when ``values`` would not tell
+        the result (None, a dict), ``None`` when it did not run. A failing call ends
+        the trace (see :meth:`_traced_failure`).
+
+        Longer than most: a counted context is handled here without further calls
+        (one costs about what a clock reading does), and the interval is checked
+        against the clock reading the context started with, because calls and clock
+        reads are most of what a subscriber costs (benchmarks/bench_graph.py).
         """
-        trace: list[Any] = []
-        add = trace.append
-        for func, pairs, out, step in self.hot:
+        if state.max_runs < self.runs:
+            return False
+        values = self.seeds(input_set)
+        if values is None:
+            return False
+        errors: list[OperationError] = []
+        # every slot is set below, in a list made at its size (the run's spare, when a
+        # summary subscriber let the previous one go: see _Run.spare)
+        trace = state.spare
+        if trace is None:
+            trace = [None] * self.trace_width
+        trace[0] = values
+        complete = True  # every step ran
+        started = _perf()
+        for func, pairs, out, step, at in self.traced:
             kwargs = {}
             try:
                 for param, definition in pairs:
                     kwargs[param] = values[definition]
             except KeyError:
-                add(None)  # an input never arrives: the operation does not run
+                trace[at] = None  # an input never arrives: the operation does not run
+                complete = False
                 continue
             try:
                 result = func(**kwargs)
                 if out is not None and result is not None and type(result) is not dict:
                     values[out] = result
-                    add(_perf())
+                    trace[at] = _perf()
                     continue
                 if result is not None:
                     _store(step, result, values, self.shape_error)
             except Exception as error:  # noqa: BLE001 - any failure of user code is reported
-                done = len(trace)
-                state.record(context_steps(name, self, started, (values, trace), None))
-                ended = next(
-                    (t if type(t) is float else t[1] for t in reversed(trace) if t), started
-                )
-                if not self._failed(
-                    state, name, step.plan, kwargs, error, _perf() - ended, False, errors
-                ):
-                    return None
-                if not self._steps_from(done + 1, state, name, values, errors):
-                    return None
-                return None if state.failure is not None else _RECORDED
-            add((result, _perf()))
-        return trace
+                failed = (at, kwargs, error)
+                return self._traced_failure(state, name, errors, started, trace, failed)
+            trace[at] = (result, _perf())
+        results = self.new_results(self.results_class)  # without the Python-level __init__
+        results.errors = errors
+        if not (complete and state.summary):
+            return self._recorded(state, name, started, trace, results)
+        if self.output_ops:
+            ran = self._outputs_traced(values)
+            if ran is None:
+                return self._recorded(state, name, started, trace, results)
+            for _, _, out, _ in ran:
+                results.update(out)
+            trace[self.trace_width :] = ran
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+        # counted in the run's row (see _Run.newest): no record, the buffer does not grow
+        state.counted += 1
+        state.newest = (name, self, started, results)
+        state.spare = state.kept  # the previous newest's trace is free again
+        state.kept = trace
+        state.done.append((name, results))
+        state.finished += 1
+        if started >= state.deliver_by:
+            state.deliver()
+        return True
+
+    def _recorded(
+        self, state: Any, name: str, started: float, trace: list[Any], results: Any
+    ) -> bool:
+        """The end of a context of :meth:`run_batched` that is recorded, not counted: its
+        steps as one record (which keeps the trace), its output operations, its end."""
+        values = trace[0]
+        del trace[self.trace_width :]  # a reused trace may hold a row's output operations
+        state.spare = None
+        if self.output_ops:  # they record as they run: this context's calls come first
+            state.record(context_steps(name, self, started, trace, None))
+            if not self._output(state, name, values, results, results.errors):
+                return True
+            state.record(context_finished(name, results))
+        else:
+            for leaf in self.leaves:
+                if leaf in values:
+                    results[leaf] = values[leaf]
+            state.record(context_steps(name, self, started, trace, results))
+        state.done.append((name, results))
+        state.finished += 1
+        if started >= state.deliver_by or len(state.buffer) >= state.batch_size:
+            state.deliver()
+        return True
+
+    def _outputs_traced(self, values: dict[str, Any]) -> list[Any] | None:
+        """The output operations of a context a summary subscriber will only count, as
+        :meth:`_output` runs them: ``[(plan, spec name, output, duration), ...]`` in
+        the order they ran, or None if one would not run or would fail (the context is
+        then recorded as usual: they build dicts from ``values``, nothing else)."""
+        output_ops = self.output_ops
+        if len(output_ops) > 1:  # in the order their specs arrived, as the executor feeds them
+            order = {definition: index for index, definition in enumerate(values)}
+            output_ops = sorted(output_ops, key=lambda o: order.get(o[2], len(order)))
+        ran: list[Any] = []
+        previous = _perf()
+        for plan, kind, spec_name in output_ops:
+            spec = values.get(spec_name, _MISSING)
+            if spec is _MISSING:
+                return None
+            try:
+                wanted = _aliases(spec)
+                if kind == "single":
+                    out = {a: values[n] for a, n in wanted.items() if n in values}
+                else:
+                    out = {a: [values[n]] if n in values else [] for a, n in wanted.items()}
+            except Exception:  # noqa: BLE001 - _output reports it
+                return None
+            ended = _perf()
+            ran.append((plan, spec_name, out, ended - previous))
+            previous = ended
+        return ran
+
+    def _traced_failure(
+        self,
+        state: Any,
+        name: str,
+        errors: list[OperationError],
+        started: float,
+        trace: list[Any],
+        failed: tuple[int, dict[str, Any], Exception],
+    ) -> bool:
+        """A call of :meth:`run_batched` failed (``(its place in the trace, its arguments,
+        the error)``): the trace so far goes out as a record of its own, the failure as
+        another, the rest of the context call by call. Always True."""
+        at, kwargs, error = failed
+        values = trace[0]
+        done = at - 1  # the failed step's index
+        step = self.steps[done]
+        state.record(context_steps(name, self, started, trace[:at], None))
+        calls = trace[1:at]
+        ended = next((t if type(t) is float else t[1] for t in reversed(calls) if t), started)
+        if not self._failed(state, name, step.plan, kwargs, error, _perf() - ended, False, errors):
+            return True
+        if not self._steps_from(done + 1, state, name, values, errors):
+            return True
+        if state.failure is not None:
+            return True
+        results = self._results(state, name, values, errors)
+        if results is None:
+            return True
+        state.record(context_finished(name, results))
+        if state.failure is not None:
+            return True
+        state.done.append((name, results))
+        state.finished += 1
+        state.due()
+        return True
 
     def _steps_from(
         self, first: int, state: Any, name: str, values: dict[str, Any], errors: list[Any]
@@ -344,7 +491,8 @@ class FastPlan:
     def expand(self, context: str, started: float, trace: Any, results: Any) -> list[RawEvent]:
         """A ``context_steps`` record spelled out: the context's start, a started and a
         finished record per step that ran, and its end when the record holds it."""
-        values, calls = trace
+        values, calls = trace[0], trace[1:]
+        outputs = calls[len(self.steps) :]  # a summarised context's (_outputs_traced)
         records = [context_started(context)]
         previous = started
         for step, call in zip(self.steps, calls):
@@ -359,6 +507,10 @@ class FastPlan:
             records.append(operation_started(context, plan, args))
             records.append(operation_finished(context, plan, ended - previous, result))
             previous = ended
+        for plan, spec_name, out, duration in outputs:
+            args = (Input(values[spec_name], plan.op.inputs[plan.params[0]]),)
+            records.append(operation_started(context, plan, args))
+            records.append(operation_finished(context, plan, duration, out))
         if results is not None:
             records.append(context_finished(context, results))
         return records

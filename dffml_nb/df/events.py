@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from dffml_nb.df.reprs import short_repr
 
@@ -102,6 +102,7 @@ def make_event(
 # (started), the result (finished) or both (``operation_ran``: an inline call, started
 # and finished with nothing in between); ``extra`` is the OperationError (failed), the
 # results (context_finished) or the worker that ran the call (finished, in a pool).
+# The fast path's records, ``context_steps`` and ``contexts_counted``, say their own.
 
 RawEvent = tuple[str, str, "str | None", "float | None", Any, Any, Any]
 _RAN = "operation_ran"
@@ -140,6 +141,7 @@ def context_finished(context: str, results: dict[str, Any]) -> RawEvent:
 
 _INNER = "inner"
 _STEPS = "context_steps"
+_Subscriber = TypeVar("_Subscriber", bound=Callable[..., Any])
 
 
 def context_steps(
@@ -153,16 +155,58 @@ def context_steps(
     keeps a live graph cheap on a run of plain functions. ``steps`` spells the
     record out (``steps.expand(context, started, trace, results)`` -> raw records)
     and names its operations (``steps.step_names``); ``trace`` is its own account
-    of the calls, ``(values, calls)`` with None for a step that did not run. When
+    of the calls, ``[values, call, ...]`` with None for a step that did not run. When
     every step ran, ``tally`` counts the record without spelling it out.
     """
-    calls = trace[1]
-    complete = len(calls) == len(steps.step_names) and None not in calls
-    key = steps.tally_keys[results is not None] if complete else None
+    calls = trace[1:]
+    keys = steps.tally_keys.get(len(calls)) if None not in calls else None
+    key = keys[results is not None] if keys is not None else None
     return (_STEPS, context, key, started, steps, trace, results)
 
 
+_COUNTED = "contexts_counted"
+
+
+def contexts_counted(count: int, newest: RawEvent) -> RawEvent:
+    """``count`` contexts of the fast path in a row, each of which ran every step and
+    finished (``newest`` is the :func:`context_steps` record of the last of them): the
+    record of a summarised batch (:func:`summary_subscriber`), counted, not spelled out."""
+    return (_COUNTED, newest[1], newest[2], None, None, newest, count)
+
+
+def summary_subscriber(subscriber: _Subscriber) -> _Subscriber:
+    """Mark an ``on_events`` subscriber that reads a batch only through ``tally()``,
+    ``last()`` and ``of_kind("operation_failed")``.
+
+    The executor may then hand it summarised batches: contexts of its fast path
+    (``df/compiled.py``) that ran every step and finished are counted rather
+    than recorded one by one — of a row of them the batch keeps only the
+    newest. Those three reads give what they give on a full batch; iterating
+    it, ``len`` and ``of_kind`` of other kinds see only the events it kept.
+    This is what makes a live graph nearly free on a run of plain functions.
+    Use it on a function (or a method, where it is defined); anything else that
+    cannot carry the mark (a bound method, a builtin) is wrapped in one that does.
+    """
+    try:
+        setattr(subscriber, "reads_summary", True)  # noqa: B010 - a function attribute, for mypy
+    except AttributeError:
+
+        def marked(batch: EventBatch) -> Any:
+            return subscriber(batch)
+
+        setattr(marked, "reads_summary", True)  # noqa: B010
+        return cast(_Subscriber, marked)
+    return subscriber
+
+
+def reads_summary(subscriber: Any) -> bool:
+    """Whether ``subscriber`` was marked by :func:`summary_subscriber`."""
+    return getattr(subscriber, "reads_summary", False) is True
+
+
 def _expand(raw: RawEvent) -> list[RawEvent]:
+    if raw[0] == _COUNTED:
+        raw = raw[5]  # the newest of the row: the others are only counted
     records: list[RawEvent] = raw[4].expand(raw[1], raw[3], raw[5], raw[6])
     return records
 
@@ -240,7 +284,8 @@ class EventBatch(Sequence[Event]):
     from thousands of events in a fraction of the cost.
 
     It holds raw records (see above); ``build`` turns one into an Event
-    (:func:`materialize` unless given).
+    (:func:`materialize` unless given). A batch for a :func:`summary_subscriber`
+    may count some contexts without holding their events.
     """
 
     __slots__ = ("_raw", "_build", "_flat")
@@ -270,7 +315,7 @@ class EventBatch(Sequence[Event]):
             for raw in self._raw:
                 if raw[0] == _RAN:
                     flat.extend(_split(raw))
-                elif raw[0] == _STEPS:
+                elif raw[0] == _STEPS or raw[0] == _COUNTED:
                     flat.extend(_expand(raw))
                 else:
                     flat.append(raw)
@@ -291,6 +336,7 @@ class EventBatch(Sequence[Event]):
         # counted in C: no Python-level work per event
         counts = Counter(map(_KIND_AND_OPERATION, self._raw))
         partial = False
+        rows: list[tuple[Any, int]] = []  # (key, contexts) of the rows of counted contexts
         for (kind, operation), count in list(counts.items()):
             if kind == _RAN:
                 del counts[(kind, operation)]
@@ -303,13 +349,21 @@ class EventBatch(Sequence[Event]):
                 if operation is None:  # some step did not run: spelled out below
                     partial = True
                     continue
-                steps, ended = operation  # complete records: keyed by their steps
-                counts[("context_started", None)] += count
-                if ended:
-                    counts[("context_finished", None)] += count
-                for name in steps.step_names:
-                    counts[("operation_started", name)] += count
-                    counts[("operation_finished", name)] += count
+                rows.append((operation, count))  # complete records: keyed by their steps
+            elif kind == _COUNTED:
+                del counts[(kind, operation)]
+                rows.extend(
+                    (operation, raw[6])
+                    for raw in self._raw
+                    if raw[0] == _COUNTED and raw[2] == operation
+                )
+        for (steps, ended), contexts in rows:
+            counts[("context_started", None)] += contexts
+            if ended:
+                counts[("context_finished", None)] += contexts
+            for name in steps.step_names:
+                counts[("operation_started", name)] += contexts
+                counts[("operation_finished", name)] += contexts
         if partial:
             for raw in self._raw:
                 if raw[0] == _STEPS and raw[2] is None:
@@ -323,7 +377,7 @@ class EventBatch(Sequence[Event]):
     def last(self, kind: str, operation: str | None = None) -> Event | None:
         """The newest event of ``kind`` (for ``operation``, if given), or None."""
         for raw in reversed(self._raw):
-            if raw[0] == _STEPS:
+            if raw[0] == _STEPS or raw[0] == _COUNTED:
                 found = EventBatch(_expand(raw), self._build).last(kind, operation)
                 if found is not None:
                     return found

@@ -1,9 +1,10 @@
 """DataFlowGraph: a live picture of a dataflow, itself an ipywidgets widget.
 
-It subscribes to the executor's event stream (``on_event``) and never looks at
-executor internals. Events land in plain Python objects (cheap: a 10,000-context
-run produces 80,000 of them); the widget is updated at most every ``interval``
-seconds and on ``flush()``, so attaching a graph barely slows a run.
+It subscribes to the executor's event stream (``on_events``, as a summary
+subscriber: see ``RunState``) and never looks at executor internals. Events land
+in plain Python objects (cheap: a 10,000-context run produces 80,000 of them);
+the widget is updated at most every ``interval`` seconds and on ``flush()``, so
+attaching a graph barely slows a run (``benchmarks/bench_graph.py``).
 
     graph = DataFlowGraph(flow)
     graph                                   # in a notebook: the live graph
@@ -25,6 +26,7 @@ from typing import Any
 import ipywidgets
 
 from dffml_nb.df import DataFlow, Event, EventBatch, run_sync
+from dffml_nb.df.events import summary_subscriber
 from dffml_nb.nb.graph.layout import FlowLayout, def_id, flow_layout
 from dffml_nb.nb.graph.state import STATES, RunState, context_total
 from dffml_nb.nb.graph.svg import COLOURS, layout_svg
@@ -138,6 +140,7 @@ class DataFlowGraph(ipywidgets.VBox):
         """A per-event subscriber (``on_event=graph.on_event``); :meth:`on_events` is cheaper."""
         self.on_events(EventBatch.of([event]))
 
+    @summary_subscriber  # only RunState.absorb reads the batch
     def on_events(self, batch: EventBatch) -> None:
         """The subscriber: pass as ``on_events=graph.on_events`` to ``run`` / ``run_sync``.
 
