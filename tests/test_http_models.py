@@ -208,6 +208,39 @@ def test_a_model_retrained_elsewhere_is_picked_up(http, model_dir):
     assert [r["prediction"]["Salary"]["value"] for r in got] == pytest.approx([35, 40])
 
 
+def _salary(service, row) -> float:
+    (got,) = service.predict("salary", records([row]))
+    return got["prediction"]["Salary"]["value"]
+
+
+def test_a_model_read_just_before_another_save_is_not_taken_for_the_new_one(model_dir):
+    """A worker reads the model, another process saves a new one, and only then does the
+    worker start serving (what a slow worker start next to a train does): it serves the new."""
+    from dffml_nb.http.service import Service
+
+    location = model_dir
+    old = load_model_dir(location)
+    halved = [{**row, "Salary": row["Salary"] / 2} for row in QUICKSTART_ROWS]
+    type(old)(**old.config()).fit(halved)  # saves to the same location
+    service = Service(models={"salary": old})
+    assert _salary(service, NEW_ROWS[0]) == pytest.approx(35)
+
+
+def test_saves_within_one_clock_tick_are_told_apart(model_dir):
+    """Two saves with the same mtime (a coarse file-system clock): the new one is served."""
+    from dffml_nb.http.service import Service
+
+    location = model_dir
+    service = Service(models={"salary": load_model_dir(location)})
+    assert _salary(service, NEW_ROWS[0]) == pytest.approx(70)
+    before = os.stat(location / "model.json")
+    doubled = [{**row, "Salary": row["Salary"] * 2} for row in QUICKSTART_ROWS]
+    model = load_model_dir(location)
+    type(model)(**model.config()).fit(doubled)
+    os.utime(location / "model.json", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _salary(service, NEW_ROWS[0]) == pytest.approx(140)
+
+
 def test_an_untrained_model_is_409(tmp_path):
     from dffml_nb.model import Model
 

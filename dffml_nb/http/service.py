@@ -29,6 +29,7 @@ from dffml_nb.http.loading import load_model_dir
 from dffml_nb.http.predictions import predict_records
 from dffml_nb.http.problems import Problem, not_found
 from dffml_nb.http.runs import FlowRun, error_item
+from dffml_nb.model.persist import saved_digest
 
 # data errors raised by the model and source layers (bad values, missing columns, ...)
 _DATA_ERRORS = (ValueError, TypeError, KeyError, LookupError)
@@ -36,30 +37,50 @@ _DATA_ERRORS = (ValueError, TypeError, KeyError, LookupError)
 
 @dataclass
 class Served:
-    """A served model: the model, when its saved files last changed, and a lock for trains."""
+    """A served model, a lock for trains, and what tells when its saved files changed.
+
+    ``stamp`` is ``model.json``'s mtime, inode and size when it was last checked: a cheap hint,
+    read on every request. Only when it moves is ``model.json`` read, and the model
+    reloaded if the state it names is not the one the served model came from (its
+    ``saved_digest``) — so a model loaded just before another process saved a new one
+    is never taken for the new one, whatever the clocks say.
+    """
 
     model: Any
-    stamp: int | None = None
+    stamp: tuple[int, int, int] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: the saved model's ``model.json`` (checked on every request: a plain string, no Path)
+    #: the saved model's ``model.json`` (a plain string, no Path: it is stat'ed per request)
     metadata: str | None = None
 
     @classmethod
     def of(cls, model: Any) -> Served:
         location = model.location
         metadata = None if location is None else os.path.join(location, "model.json")
-        return cls(model, _mtime(metadata), metadata=metadata)
+        # no stamp yet: the first request compares the saved state with the model's
+        return cls(model, None, metadata=metadata)
 
     def changed(self) -> bool:
-        """Whether the saved model changed since it was loaded (another process saved it)."""
-        return self.metadata is not None and _mtime(self.metadata) != self.stamp
+        """Whether another version of the model was saved since this one was read."""
+        if self.metadata is None:
+            return False
+        stamp = _stamp(self.metadata)
+        if stamp == self.stamp:
+            return False
+        digest = saved_digest(self.model.location)
+        if digest is None or digest == self.model.saved_digest:
+            self.stamp = stamp  # unchanged (or unreadable: keep serving what we have)
+            return False
+        return True
 
 
-def _mtime(path: str | None) -> int | None:
+def _stamp(path: str | None) -> tuple[int, int, int] | None:
+    """What changes when ``path`` is saved again: an atomic save is a new file (inode),
+    which also tells apart two saves within one tick of a coarse file-system clock."""
     if path is None:
         return None
     try:
-        return os.stat(path).st_mtime_ns
+        stat = os.stat(path)
+        return stat.st_mtime_ns, stat.st_ino, stat.st_size
     except OSError:
         return None
 
@@ -206,8 +227,11 @@ class Service:
 
     def _reload(self, served: Served) -> None:
         with served.lock:
-            stamp = _mtime(served.metadata)
-            if stamp == served.stamp or stamp is None:
+            # the stamp before reading: a save that lands while we read moves it again,
+            # and the next request looks again
+            stamp = _stamp(served.metadata)
+            if saved_digest(served.model.location) in (None, served.model.saved_digest):
+                served.stamp = stamp  # another request reloaded it meanwhile
                 return
             try:
                 served.model = load_model_dir(served.model.location)
@@ -258,7 +282,7 @@ class Service:
                         "the previous model is still served and saved",
                         title="Saving the model failed",
                     ) from None
-            served.model, served.stamp = fresh, _mtime(served.metadata)
+            served.model, served.stamp = fresh, _stamp(served.metadata)
         return self.describe(name)
 
     def score(self, name: str, scorer: str, records: list[dict[str, Any]]) -> float:

@@ -172,6 +172,9 @@ class Model:
         self.location: Path | None = None if location is None else Path(location)
         self.confidence: float | None = None  # training R² of a regressor
         self.last_score: tuple[str, float] | None = None
+        #: the sha256 of the state last saved to or restored from ``location`` (None if
+        #: neither): which saved version this object is
+        self.saved_digest: str | None = None
         self._trained = False
 
     # -- hooks for subclasses ------------------------------------------------
@@ -389,7 +392,7 @@ class Model:
             )
         if not self._trained:
             raise ModelNotTrainedError(f"{self.name} is not trained: train it before saving")
-        persist.save(self.location, self._get_state(), self._metadata())
+        self.saved_digest = persist.save(self.location, self._get_state(), self._metadata())
         return self.location
 
     def restore(self) -> Model:
@@ -404,6 +407,7 @@ class Model:
                 f"{self.name}: no location to load from (pass location=... to the model)"
             )
         metadata, state = persist.load(self.location)
+        self.saved_digest = metadata["state"].get("sha256")
         where = self.location / persist.METADATA
         if metadata.get("model") != self.name:
             raise persist.ModelFileError(

@@ -78,10 +78,12 @@ def has_saved_model(location: str | os.PathLike[str]) -> bool:
     return (Path(location) / METADATA).is_file()
 
 
-def save(location: str | os.PathLike[str], state: Any, metadata: dict[str, Any]) -> Path:
+def save(location: str | os.PathLike[str], state: Any, metadata: dict[str, Any]) -> str:
     """Persist ``state`` (anything skops can write) and ``metadata`` (JSON) to ``location``.
 
-    Returns the path of ``model.json``. ``metadata`` must be JSON-serialisable;
+    Returns the state's sha256 (recorded in ``model.json``, see :func:`saved_digest`).
+    The state file is written before ``model.json``, which names it, so a reader never
+    sees a description of a state not yet written. ``metadata`` must be JSON-serialisable;
     non-JSON values (e.g. numpy scalars) are written with their ``repr``.
     """
     import skops.io
@@ -114,7 +116,18 @@ def save(location: str | os.PathLike[str], state: Any, metadata: dict[str, Any])
         if stale != state_file:
             with contextlib.suppress(OSError):  # saved already: a leftover is harmless
                 stale.unlink()
-    return metadata_file
+    return digest
+
+
+def saved_digest(location: str | os.PathLike[str]) -> str | None:
+    """The sha256 of the state ``model.json`` in ``location`` names now (None if unreadable):
+    compared with a loaded model's ``saved_digest``, whether the saved model is another."""
+    try:
+        document = json.loads((Path(location) / METADATA).read_text())
+        digest = document["state"]["sha256"]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return None
+    return digest if isinstance(digest, str) else None
 
 
 def _location_problem(error: OSError) -> bool:
