@@ -409,6 +409,9 @@ class _ContextRun:
         task.add_done_callback(self.tasks.discard)
 
     async def _call_async(self, plan: OpPlan, args: Args) -> None:
+        # Longer than most, on purpose: one task runs one call, its retries and its
+        # outputs; splitting the retry loop into another coroutine would add a frame
+        # and an await per call on the path every async and threaded call takes.
         run = self.run
         on_event = run.listening
         started = _perf()
