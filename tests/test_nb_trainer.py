@@ -375,6 +375,35 @@ def test_progress_as_callback_loop_and_event_sink():
     assert progress.bar.bar_style == "danger"
 
 
+def test_progress_counts_every_context_of_a_summarised_run():
+    from dffml_nb.df import DataFlow, op, run_sync
+    from dffml_nb.df.events import reads_summary
+
+    @op
+    def double(x: int) -> int:
+        return 2 * x
+
+    @op
+    def check(double: int) -> int:
+        if double == 2 * 777:
+            raise ValueError("777 is bad")
+        return double
+
+    summarised, full = Progress(total=1000), Progress(total=1000)
+    assert reads_summary(summarised.on_events)
+    for subscriber, summary in ((summarised.on_events, True), (lambda b: full.on_events(b), False)):
+        assert reads_summary(subscriber) == summary
+        run_sync(
+            DataFlow(double, check),
+            {str(i): {"x": i} for i in range(1000)},
+            strict=False,
+            on_events=subscriber,
+        )
+    # the counted contexts (not recorded one by one) move the bar as recorded ones do
+    assert summarised.value == full.value >= 999
+    assert summarised.state == full.state == "failed" and "777 is bad" in summarised.text
+
+
 def test_importing_the_widgets_does_not_import_matplotlib_or_sklearn():
     code = (
         "import sys, dffml_nb.nb.ml.trainer, dffml_nb.nb.ml.predictor;"

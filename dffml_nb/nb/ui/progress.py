@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
+from dffml_nb.df.events import summary_subscriber
+
 T = TypeVar("T")
 
 # ipywidgets' bar_style for each state: blue while running, green done, red failed
@@ -131,6 +133,7 @@ class Progress(widgets.HBox):
         elif kind == "operation_failed":
             self.fail(f"{event.operation} failed in context {event.context}: {event.error}")
 
+    @summary_subscriber  # reads only tally() and the last failure
     def on_events(self, batch: Any) -> None:
         """An ``on_events`` callback (event batches, the cheap form): the same as :meth:`on_event`."""
         failed = batch.last("operation_failed")
