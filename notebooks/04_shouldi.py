@@ -37,6 +37,7 @@ PACKAGE = "dffml_nb"      # any installed package or module: "json", "logging", 
 import ast
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -163,12 +164,19 @@ def source_file(package: str) -> list[str]:
     return []                                         # compiled or built in: no source
 
 
+# ast.parse in two threads at once can fail on Python 3.11 ("AST constructor
+# recursion depth mismatch", CPython gh-106905): files are read side by side,
+# parsed one at a time.
+PARSING = threading.Lock()
+
+
 @op(runner="thread")
 def source(source_file: str) -> dict:
     """Read and parse one file (blocking I/O: in a worker thread)."""
     text = Path(source_file).read_text(encoding="utf-8", errors="replace")
     try:
-        tree = ast.parse(text)
+        with PARSING:
+            tree = ast.parse(text)
     except SyntaxError:
         tree = None
     return {"file": source_file, "text": text, "tree": tree}
