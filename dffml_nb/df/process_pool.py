@@ -155,16 +155,24 @@ class ExecutorPool:
         for executor in self.made:
             if abort:
                 _terminate(executor)
-            executor.shutdown(wait=not abort, cancel_futures=True)
+            else:
+                executor.shutdown(wait=True, cancel_futures=True)
         self.made.clear()
 
 
 def _terminate(executor: Executor) -> None:
+    """Stop ``executor`` and every worker it has, a call in progress or not."""
     terminate = getattr(executor, "terminate_workers", None)  # Python 3.14
     if terminate is not None:
         terminate()
         return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
+    # Another thread of the run may be submitting right now, starting a worker. So:
+    # hold on to the executor's table of workers, shut it down (that takes the lock
+    # submit() holds while it starts one, and then drops the table), and only then
+    # stop every worker the table lists — one started meanwhile is in it too.
+    workers: dict[Any, Any] | None = getattr(executor, "_processes", None)  # the table itself
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((workers or {}).values()):
         process.terminate()
 
 
