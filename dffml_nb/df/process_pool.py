@@ -42,6 +42,7 @@ class ExecutorPool:
         #: when the run ends
         self.made: list[Executor] = []
         self.generation = 0  # counts replacements: a call knows which executor it used
+        self.closed = False  # the run ended: nothing new is started, nothing replaced
         self.suspects = 0  # calls of a broken executor waiting to re-run alone
         self.gate: asyncio.Event | None = None  # cleared while suspects re-run
         self.probe: asyncio.Lock | None = None
@@ -121,6 +122,7 @@ class ExecutorPool:
         return self.gate
 
     def _current(self) -> Executor:
+        self._check_open()
         if self.executor is None:
             self.executor = ProcessPoolExecutor()
             self.made.append(self.executor)
@@ -128,6 +130,7 @@ class ExecutorPool:
 
     def _replace(self, generation: int) -> None:
         """A new executor for the broken one (once per breakage, whoever notices first)."""
+        self._check_open()  # workers stopped by close() look broken: they stay stopped
         if generation != self.generation:
             return
         broken = self.executor
@@ -149,9 +152,14 @@ class ExecutorPool:
 
     # -- the end ---------------------------------------------------------------------------
 
+    def _check_open(self) -> None:
+        if self.closed:
+            raise PoolError(f"the run ended: {self.description} takes no more calls")
+
     def close(self, abort: bool) -> None:
         """Shut down the executors the run made; on ``abort`` stop their workers at once
         (a call still running would otherwise hold up the error or Ctrl-C)."""
+        self.closed = True
         for executor in self.made:
             if abort:
                 _terminate(executor)
