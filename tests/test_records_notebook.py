@@ -10,10 +10,10 @@ features computed independently, by plain Python and pandas.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from notebook_support import execute_with_check, pair_cells
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -63,30 +63,15 @@ print("CHECK " + json.dumps({
 
 
 def run_notebook(workdir: Path):
-    folder = workdir / "notebooks"
-    folder.mkdir()
-    shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
-    nb = nbformat.read(folder / NOTEBOOK.name, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(CHECK))
-    client = nbclient.NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    )
-    try:
-        client.execute()
-    except nbclient.exceptions.CellExecutionError as error:
-        pytest.fail(f"{NOTEBOOK.name} failed:\n{error}", pytrace=False)
-    return nb, folder
+    return execute_with_check(NOTEBOOK, workdir, CHECK, timeout=600)
 
 
 def test_the_pair_is_in_sync():
     """The .ipynb holds the cells of its jupytext .py (the file edited), without outputs."""
-    jupytext = pytest.importorskip("jupytext")
-    from_py = jupytext.read(PAIRED)
-    saved = nbformat.read(NOTEBOOK, as_version=4)
-    assert [(c.cell_type, c.source) for c in from_py.cells] == [
-        (c.cell_type, c.source) for c in saved.cells
-    ]
-    assert not any(c.get("outputs") for c in saved.cells if c.cell_type == "code")
+    from_py, saved = pair_cells(NOTEBOOK, PAIRED)
+    assert from_py == saved
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
 
 @pytest.mark.slow
