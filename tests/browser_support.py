@@ -273,6 +273,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def jupyter_home(path: Path) -> Path:
+    """``path`` made a home for Jupyter's config, data and runtime folders (see
+    :func:`jupyter_env`), with JupyterLab's "news" toast off (the network is closed)."""
+    settings = path / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    return path
+
+
 def jupyter_env(base: Path) -> dict[str, str]:
     """Environment with Jupyter's config / data / runtime (and IPython's) folders under ``base``.
 

@@ -35,6 +35,7 @@ from browser_support import (
     Steps,
     artifacts_dir,
     chromium,
+    jupyter_home,
     jupyter_lab,
     lab_page_config,
     voila,
@@ -61,10 +62,7 @@ SHORT = 30
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Jupyter's config / data / runtime folders and Chromium's profile, for this module only."""
     path = tmp_path_factory.mktemp("browser-home")
-    # no "news" toast over the page (the network is closed anyway)
-    settings = path / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    jupyter_home(path)
     return path
 
 

@@ -14,7 +14,6 @@ finished editor to ``docs/images/flow-editor.png``.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import REPO, Server, Steps, artifacts_dir, jupyter_lab, lab_page_config, voila
+from browser_support import (
+    REPO,
+    Server,
+    Steps,
+    artifacts_dir,
+    jupyter_home,
+    jupyter_lab,
+    lab_page_config,
+    voila,
+)
 from test_browser import (  # the same page helpers as the notebooks' browser tests
     PAGE_LOAD,
     RUN_ALL,
@@ -115,9 +123,7 @@ def write_notebook(folder: Path, name: str = NOTEBOOK, extra: str = "") -> Path:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("editor-browser-home")
-    settings = path / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    jupyter_home(path)
     return path
 
 

@@ -28,6 +28,7 @@ from browser_support import (
     Steps,
     artifacts_dir,
     chromium,
+    jupyter_home,
     jupyter_lab,
     lab_page_config,
 )
@@ -107,9 +108,7 @@ _BOARD = """
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("leaderboard-home")
-    settings = path / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    jupyter_home(path)
     # In a virtualenv made with --system-site-packages, Jupyter's packages (and their
     # labextensions and server-extension switches) live in the base Python's share/ and etc/,
     # which Jupyter does not search from the venv: link them in, as if installed here.

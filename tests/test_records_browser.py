@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import REPO, Server, chromium, jupyter_lab
+from browser_support import REPO, Server, chromium, jupyter_home, jupyter_lab
 from test_browser import PAGE_LOAD, Session, open_notebook, run_all, shutdown_sessions
 
 pytestmark = pytest.mark.browser
@@ -36,9 +36,7 @@ _SHOWN = """
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("records-browser-home")
-    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    jupyter_home(home)
     folder = tmp_path_factory.mktemp("records-notebooks")
     shutil.copy(REPO / "notebooks" / NOTEBOOK, folder / NOTEBOOK)
     server = jupyter_lab(folder, home)
